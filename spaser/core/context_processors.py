@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def spaser(request):
+    return {"SPASER_DEBUG": settings.DEBUG}
