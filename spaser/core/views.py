@@ -1,5 +1,5 @@
-from django.http import HttpResponse
+from django.shortcuts import redirect
 
 
 def home(request):
-    return HttpResponse("Spaser")
+    return redirect("indicators:dashboard")

@@ -1,0 +1,100 @@
+"""The indicator engine: one code path per method, shared by the dashboard, the CLI and (later) the report,
+the API and the observatory.
+
+A computation takes a method key, its parameters and the contracts of a perimeter, and returns the counts
+behind the figure; it never rounds before dividing (rates come from counts, domain.md engineering habits).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from spaser.contracts.models import ContractKind
+
+from .methods import METHODS
+
+HUNDRED = Decimal(100)
+PERCENT_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A computed figure and its provenance counts. `value` is None when the denominator is 0."""
+
+    value: Decimal | None
+    numerator: Decimal
+    denominator: Decimal
+    unknown: int
+    method_version: str
+    details: dict = field(default_factory=dict)
+
+
+class NotComputable(Exception):
+    """The indicator is entered by people, or its method is not implemented: "pas de données", never 0."""
+
+
+def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(PERCENT_PLACES)
+
+
+def _share(params: dict, contracts: QuerySet) -> Result:
+    """Share of contracts (concessions counted apart, domain.md §5 rule 1) meeting a tri-state condition.
+
+    In number: n(condition) / n(all). In value: Σ initial amount(condition) / Σ initial amount(all), over
+    contracts with a usable amount; framework agreements are left out unless `include_frameworks`, because
+    their amount is a maximum or an estimate, never spend (§5 rule 3). Unknown (None) is never counted as no.
+    """
+    flag = params["condition"]
+    base = contracts.filter(kind=ContractKind.MARCHE)
+    yes, unknown = Q(**{flag: True}), Q(**{f"{flag}__isnull": True})
+    totals = base.aggregate(
+        contracts=Count("pk"),
+        frameworks=Count("pk", filter=Q(is_framework=True)),
+        frameworks_amount=Sum("amount", filter=Q(is_framework=True)),
+        no_amount=Count("pk", filter=Q(amount__isnull=True)),
+    )
+    details = {
+        "contrats": totals["contracts"],
+        "accords_cadres": totals["frameworks"],
+        "montant_accords_cadres": str(totals["frameworks_amount"] or 0),
+        "sans_montant": totals["no_amount"],
+    }
+    if params["measure"] == "count":
+        agg = base.aggregate(n=Count("pk"), yes=Count("pk", filter=yes), unknown=Count("pk", filter=unknown))
+        numerator, denominator = Decimal(agg["yes"]), Decimal(agg["n"])
+    else:
+        measured = base.filter(amount__isnull=False)
+        if not params.get("include_frameworks", False):
+            measured = measured.filter(is_framework=False)
+        agg = measured.aggregate(
+            n=Count("pk"),
+            total=Sum("amount"),
+            yes=Sum("amount", filter=yes),
+            unknown=Count("pk", filter=unknown),
+            unknown_amount=Sum("amount", filter=unknown),
+        )
+        numerator, denominator = agg["yes"] or Decimal(0), agg["total"] or Decimal(0)
+        details |= {"contrats_mesures": agg["n"], "montant_inconnu": str(agg["unknown_amount"] or 0)}
+    details["inconnus"] = agg["unknown"]
+    return Result(
+        value=percent(numerator, denominator),
+        numerator=numerator,
+        denominator=denominator,
+        unknown=agg["unknown"],
+        method_version=METHODS["share"].version,
+        details=details,
+    )
+
+
+COMPUTATIONS = {"share": _share}
+
+
+def compute(method: str, params: dict, contracts: QuerySet) -> Result:
+    """Compute one figure over `contracts` (already restricted to the perimeter and period)."""
+    if method not in COMPUTATIONS:
+        raise NotComputable(method)
+    METHODS[method].validate(params)
+    return COMPUTATIONS[method](params, contracts)

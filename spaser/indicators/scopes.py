@@ -1,0 +1,57 @@
+"""Perimeters an indicator is computed on: the organisation, each buyer of a joint scheme, each direction."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from spaser.contracts.models import Contract
+from spaser.organisations.models import Direction, Organisation
+
+from .models import ORGANISATION_SCOPE
+
+
+@dataclass(frozen=True)
+class Scope:
+    key: str  # "organisation", "buyer:<SIREN or SIRET>" or "direction:<slug>"
+    label: str
+    contracts: QuerySet
+    description: str
+    direction: Direction | None = None
+
+
+def buyer_scope(identifier: str) -> Scope:
+    kind = "SIRET" if len(identifier) == 14 else "SIREN"
+    return Scope(
+        key=f"buyer:{identifier}",
+        label=f"Acheteur {kind} {identifier}",
+        contracts=Contract.objects.for_buyer(identifier),
+        description=f"marchés de l'acheteur {kind} {identifier}",
+    )
+
+
+def organisation_scopes(organisation: Organisation, *, mutualised: bool) -> list[Scope]:
+    """The organisation, then each buyer when the scheme is joint (indicators are kept per buyer,
+    L2111-3), then each direction that has contracts attributed."""
+    perimeter = Contract.objects.for_organisation(organisation)
+    identifiers = list(organisation.buyers.values_list("identifier", flat=True))
+    scopes = [
+        Scope(
+            key=ORGANISATION_SCOPE,
+            label=organisation.name,
+            contracts=perimeter,
+            description="marchés des acheteurs du périmètre (" + ", ".join(identifiers) + ")",
+        )
+    ]
+    if mutualised:
+        scopes += [buyer_scope(identifier) for identifier in identifiers]
+    for direction in organisation.directions.all():
+        scopes.append(
+            Scope(
+                key=f"direction:{direction.slug}",
+                label=direction.name,
+                contracts=perimeter.filter(direction=direction),
+                description=f"marchés du périmètre attribués à la direction « {direction.name} »",
+                direction=direction,
+            )
+        )
+    return scopes
