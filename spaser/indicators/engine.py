@@ -40,6 +40,11 @@ def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(PERCENT_PLACES)
 
 
+def _money(amount: Decimal | None) -> str:
+    """Amounts in details as fixed 2-decimal strings: identical on SQLite and PostgreSQL."""
+    return f"{amount or 0:.2f}"
+
+
 def _share(params: dict, contracts: QuerySet) -> Result:
     """Share of contracts (concessions counted apart, domain.md §5 rule 1) meeting a tri-state condition.
 
@@ -59,7 +64,7 @@ def _share(params: dict, contracts: QuerySet) -> Result:
     details = {
         "contrats": totals["contracts"],
         "accords_cadres": totals["frameworks"],
-        "montant_accords_cadres": str(totals["frameworks_amount"] or 0),
+        "montant_accords_cadres": _money(totals["frameworks_amount"]),
         "sans_montant": totals["no_amount"],
     }
     if params["measure"] == "count":
@@ -77,7 +82,7 @@ def _share(params: dict, contracts: QuerySet) -> Result:
             unknown_amount=Sum("amount", filter=unknown),
         )
         numerator, denominator = agg["yes"] or Decimal(0), agg["total"] or Decimal(0)
-        details |= {"contrats_mesures": agg["n"], "montant_inconnu": str(agg["unknown_amount"] or 0)}
+        details |= {"contrats_mesures": agg["n"], "montant_inconnu": _money(agg["unknown_amount"])}
     details["inconnus"] = agg["unknown"]
     return Result(
         value=percent(numerator, denominator),
