@@ -1,0 +1,2 @@
+# The hand-computed perimeter is shared by the indicator, dashboard and browser tests.
+pytest_plugins = ["tests.perimeter"]
