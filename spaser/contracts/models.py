@@ -77,6 +77,16 @@ class Contract(models.Model):
         blank=True,
         help_text="Vide quand le montant publié est absent ou manifestement fictif (voir les alertes).",
     )
+    modified_amount = models.DecimalField(
+        "montant après modifications (€ HT)",
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Montant de la dernière modification qui en publie un (valeur absolue, pas un écart).",
+    )
+    framework_id = models.CharField("identifiant de l'accord-cadre", max_length=64, blank=True)
+    modifications = models.JSONField("modifications", default=list, blank=True)
     duration_months = models.PositiveIntegerField("durée (mois)", null=True, blank=True)
     notification_date = models.DateField("date de notification", null=True, blank=True)
     notification_year = models.PositiveSmallIntegerField(

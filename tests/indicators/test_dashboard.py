@@ -15,7 +15,7 @@ def member(perimeter):
 
 
 def text_of(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+    return re.sub(r"[ \t\n]+", " ", response.content.decode())  # keep the narrow no-break spaces
 
 
 def test_dashboard_shows_the_computed_figures_with_their_provenance(client, perimeter, member):

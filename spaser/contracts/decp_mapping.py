@@ -1,0 +1,106 @@
+"""From a normalised DECP record (spaser.decp) to the values of a Contract row, and its content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from spaser.decp import ContractRecord, ModificationRecord, SupplierRecord
+
+
+def contract_fields(record: ContractRecord) -> dict[str, Any]:
+    """Every Contract column the importer owns. Attribution (direction) is not here: a re-import keeps it."""
+    social, environmental = record.social, record.environmental
+    notification = record.notification_date
+    return {
+        "uid": record.uid,
+        "buyer_siret": record.buyer_siret,
+        "contract_id": record.contract_id,
+        "kind": record.kind,
+        "object": record.object,
+        "nature": record.nature,
+        "procedure": record.procedure,
+        "cpv": record.cpv,
+        "cpv_division": record.cpv[:2],
+        "techniques": list(record.techniques),
+        "is_framework": record.is_framework,
+        "framework_id": record.framework_id,
+        "amount": record.amount,
+        "modified_amount": record.modified_amount,
+        "modifications": [_modification(modification) for modification in record.modifications],
+        "duration_months": record.duration_months,
+        "notification_date": notification,
+        "notification_year": notification.year if notification else None,
+        "publication_date": record.publication_date,
+        "place_code": record.place_code,
+        "social_considerations": list(social.values) if social.values is not None else None,
+        "has_social": social.has_any,
+        "social_clause": social.clause,
+        "social_criterion": social.criterion,
+        "reserved": social.reserved,
+        "environmental_considerations": list(environmental.values)
+        if environmental.values is not None
+        else None,
+        "has_environmental": environmental.has_any,
+        "environmental_clause": environmental.clause,
+        "environmental_criterion": environmental.criterion,
+        "bids_received": record.bids_received,
+        "advance_granted": record.advance_granted,
+        "advance_rate": record.advance_rate,
+        "innovative": record.innovative,
+        "subcontracting_declared": record.subcontracting_declared,
+        "source_format": record.source_format,
+        "quality_flags": [flag.as_dict() for flag in record.flags],
+        "raw": json_safe(record.raw),
+    }
+
+
+def supplier_key(supplier: SupplierRecord) -> tuple[str, str]:
+    return supplier.identifier_type, supplier.identifier
+
+
+def content_hash(fields: dict[str, Any], suppliers: tuple[SupplierRecord, ...]) -> str:
+    """Same source and same reading → same hash. The file name is left out on purpose: the same record
+    re-published in another file is unchanged. The normalised values are in: a better reader updates rows."""
+    payload = {"fields": fields, "suppliers": [supplier_key(supplier) for supplier in suppliers]}
+    data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=_default)
+    return hashlib.sha256(data).hexdigest()
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinities (read by the lenient JSON fallback) are not JSON: keep them as text, not lost."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    return value
+
+
+def _modification(modification: ModificationRecord) -> dict[str, Any]:
+    suppliers = modification.suppliers
+    return {
+        "id": modification.id,
+        "amount": str(modification.amount) if modification.amount is not None else None,
+        "duration_months": modification.duration_months,
+        "notification_date": modification.notification_date.isoformat()
+        if modification.notification_date
+        else None,
+        "publication_date": modification.publication_date.isoformat()
+        if modification.publication_date
+        else None,
+        "suppliers": None
+        if suppliers is None
+        else [{"identifier_type": s.identifier_type, "identifier": s.identifier} for s in suppliers],
+    }
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)

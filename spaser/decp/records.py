@@ -1,0 +1,139 @@
+"""Normalised records produced by the readers, whatever the source format.
+
+Frozen dataclasses: a record is a snapshot of what a file said, never mutated once read.
+Considerations are tri-state (domain.md §5 rule 4): True = has one, False = explicit "no",
+None = unknown (field absent or empty). Unknown is never counted as no.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+KIND_MARCHE = "marche"
+KIND_CONCESSION = "concession"
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A quality problem found in a record that is kept anyway (validate, never silently drop)."""
+
+    code: str
+    message: str  # French, shown to users
+    field: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierRecord:
+    identifier: str
+    identifier_type: str = "SIRET"
+    name: str = ""
+
+    @property
+    def siren(self) -> str:
+        if self.identifier_type == "SIRET" and len(self.identifier) == 14 and self.identifier.isdigit():
+            return self.identifier[:9]
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModificationRecord:
+    """A modification carries the new absolute values (not deltas); None = unchanged by this act."""
+
+    id: str
+    amount: Decimal | None = None
+    duration_months: int | None = None
+    notification_date: date | None = None
+    publication_date: date | None = None
+    suppliers: tuple[SupplierRecord, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Considerations:
+    """One side (social or environmental) of a contract's considerations, already decided."""
+
+    values: tuple[str, ...] | None = None  # canonical spellings; None = absent/empty = unknown
+    has_any: bool | None = None
+    clause: bool | None = None
+    criterion: bool | None = None
+    reserved: bool | None = None  # social side only
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRecord:
+    uid: str  # buyer SIRET + buyer's contract id (domain.md §5 rule 1)
+    buyer_siret: str
+    contract_id: str
+    kind: str  # KIND_MARCHE or KIND_CONCESSION
+    source_format: str
+    position: int  # 1-based position in the file, to find the record again
+    object: str = ""
+    nature: str = ""
+    procedure: str = ""
+    cpv: str = ""
+    techniques: tuple[str, ...] = ()
+    is_framework: bool = False
+    framework_id: str = ""
+    amount: Decimal | None = None
+    duration_months: int | None = None
+    notification_date: date | None = None
+    publication_date: date | None = None
+    place_code: str = ""
+    social: Considerations = field(default_factory=Considerations)
+    environmental: Considerations = field(default_factory=Considerations)
+    bids_received: int | None = None
+    advance_granted: bool | None = None
+    advance_rate: Decimal | None = None
+    innovative: bool | None = None
+    subcontracting_declared: bool | None = None
+    suppliers: tuple[SupplierRecord, ...] = ()
+    modifications: tuple[ModificationRecord, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def social_considerations(self) -> tuple[str, ...] | None:
+        return self.social.values
+
+    @property
+    def environmental_considerations(self) -> tuple[str, ...] | None:
+        return self.environmental.values
+
+    @property
+    def modified_amount(self) -> Decimal | None:
+        """Amount as last modified (modifications carry absolute values), None if never modified."""
+        amounts = [m.amount for m in self.modifications if m.amount is not None]
+        return amounts[-1] if amounts else None
+
+    @property
+    def completeness(self) -> int:
+        """How many optional facts the record gives; used to choose between duplicates."""
+        facts = (
+            self.object,
+            self.cpv,
+            self.amount,
+            self.notification_date,
+            self.publication_date,
+            self.duration_months,
+            self.social.values,
+            self.environmental.values,
+            self.suppliers,
+            self.bids_received,
+            self.procedure,
+        )
+        return sum(1 for fact in facts if fact not in (None, "", ()))
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """What cannot be a contract: kept with its reasons and raw source, to be quarantined."""
+
+    position: int
+    reasons: tuple[str, ...]  # French
+    raw: Any
+    source_format: str = ""

@@ -1,0 +1,264 @@
+"""Cleaning helpers for the values of real DECP files (domain.md §4 lists the traps).
+
+Every helper takes the raw value, the field name and a list of flags it may append to; it returns the
+clean value or None. A helper never raises on bad data: bad data is flagged, the record is kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from stdnum.fr import siret as stdnum_siret
+
+from spaser.decp.records import Flag
+
+# Years outside this window are typing errors (e.g. "0218" for 2018): no contract data predates DECP.
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+# Amounts published when the real one was unknown: they would swamp every sum "in value".
+PLACEHOLDER_AMOUNTS = frozenset({Decimal(999_999_999), Decimal(99_999_999), Decimal(9_999_999)})
+MAX_PLACEHOLDER_AMOUNT = Decimal(1)  # ≤ 1 € is not a real contract amount
+
+NULL_STRINGS = frozenset({"", "nc", "nan", "null", "none", "n/a", "na", "-", "non communiqué", "inconnu"})
+
+TRUE_STRINGS = frozenset({"oui", "true", "1", "vrai", "o", "yes", "y"})
+FALSE_STRINGS = frozenset({"non", "false", "0", "faux", "n", "no"})
+
+_DATE_RE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})")
+_FRENCH_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_SEPARATORS_RE = re.compile(r"[\s.\u00a0\u202f-]")
+_CPV_RE = re.compile(r"\d+")
+
+IDENTIFIER_TYPES = {
+    "SIRET": "SIRET",
+    "TVA": "TVA",
+    "TVA_INTRACOMMUNAUTAIRE": "TVA",
+    "TVA-INTRACOMMUNAUTAIRE": "TVA",
+    "TAHITI": "TAHITI",
+    "RIDET": "RIDET",
+    "FRWF": "FRWF",
+    "IREP": "IREP",
+    "HORS-UE": "HORS-UE",
+    "HORS_UE": "HORS-UE",
+    "HORSUE": "HORS-UE",
+    "UE": "UE",
+}
+
+
+def _flag(flags: list[Flag], code: str, message: str, field: str) -> None:
+    flags.append(Flag(code=code, message=message, field=field))
+
+
+def is_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in NULL_STRINGS
+
+
+def clean_text(value: Any, field: str, flags: list[Flag]) -> str:
+    # Only true nulls: "NC" or "Inconnu" are legitimate contract ids and objects.
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    return fix_mojibake(value, field, flags).strip()
+
+
+def fix_mojibake(text: str, field: str, flags: list[Flag]) -> str:
+    """UTF-8 decoded as Latin-1 ("Ã©" for "é") is common in old exports: undone when it round-trips."""
+    if "Ã" not in text and "Â" not in text:
+        return text
+    try:
+        repaired = text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+    _flag(flags, "texte_reencode", "Texte mal encodé (UTF-8 lu comme Latin-1), corrigé.", field)
+    return repaired
+
+
+def clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
+    """Dates as published: ISO with or without offset ("2016-03-09+01:00") or time; dd/mm/yyyy tolerated."""
+    if is_null(value):
+        return None
+    text = str(value)
+    match = _DATE_RE.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        french = _FRENCH_DATE_RE.match(text)
+        if not french:
+            _flag(flags, "date_illisible", f"Date illisible : « {text} ».", field)
+            return None
+        day, month, year = (int(part) for part in french.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        _flag(flags, "date_impossible", f"Année impossible dans la date « {text} », date ignorée.", field)
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        _flag(flags, "date_impossible", f"Date impossible : « {text} », date ignorée.", field)
+        return None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A number from a JSON number or a French-formatted string ("1 234,56"); None if not a finite number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # str() gives the shortest repr, so 32122.0 stays 32122.0 and not 32121.99999…
+        return Decimal(str(value)) if math.isfinite(value) else None
+    if isinstance(value, str):
+        text = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def clean_amount(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
+    """An amount in € HT; absent, unreadable, negative or placeholder amounts become None with a flag."""
+    if is_null(value):
+        if value is not None:
+            _flag(flags, "montant_absent", f"Montant non communiqué (« {value} »).", field)
+        else:
+            _flag(flags, "montant_absent", "Montant absent.", field)
+        return None
+    amount = to_decimal(value)
+    if amount is None:
+        _flag(flags, "montant_illisible", f"Montant illisible : « {value} ».", field)
+        return None
+    if amount in PLACEHOLDER_AMOUNTS or amount <= MAX_PLACEHOLDER_AMOUNT:
+        _flag(flags, "montant_fictif", f"Montant manifestement fictif ({value}), ignoré.", field)
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_rate(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
+    """A rate between 0 and 1 (the schema's unit); a percentage (1 < x ≤ 100) is converted with a flag."""
+    if is_null(value):
+        return None
+    rate = to_decimal(value)
+    if rate is None or rate < 0 or rate > 100:
+        _flag(flags, "taux_illisible", f"Taux illisible ou hors bornes : « {value} ».", field)
+        return None
+    if rate > 1:
+        _flag(flags, "taux_en_pourcentage", f"Taux publié en pourcentage ({value}), converti.", field)
+        rate = rate / 100
+    return rate.quantize(Decimal("0.0001"))
+
+
+def clean_int(value: Any, field: str, flags: list[Flag], *, minimum: int = 0) -> int | None:
+    if is_null(value):
+        return None
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value() or number < minimum:
+        _flag(flags, "entier_illisible", f"Nombre entier attendu, trouvé « {value} ».", field)
+        return None
+    return int(number)
+
+
+def clean_bool(value: Any, field: str, flags: list[Flag]) -> bool | None:
+    """Booleans as JSON, or as the XML/CSV spellings oui/non/true/false/0/1."""
+    if isinstance(value, bool):
+        return value
+    if is_null(value):
+        return None
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in TRUE_STRINGS:
+        return True
+    if text in FALSE_STRINGS:
+        return False
+    _flag(flags, "booleen_illisible", f"Oui/non attendu, trouvé « {value} ».", field)
+    return None
+
+
+def clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
+    """A SIRET as 14 digits when it can be recovered; otherwise the cleaned string (maybe empty), flagged.
+
+    Spaces and dots are removed; 13 digits get back the leading zero a spreadsheet removed; the check digit is
+    verified with python-stdnum, which knows that La Poste's SIRETs use another rule (domain.md §4).
+    """
+    if is_null(value):
+        return ""
+    text = str(value).strip()
+    digits = _SEPARATORS_RE.sub("", text)
+    if not digits.isdigit():
+        _flag(flags, "siret_invalide", f"SIRET non numérique : « {text} ».", field)
+        return digits
+    if len(digits) == 13:
+        _flag(flags, "siret_zero_ajoute", f"SIRET à 13 chiffres « {text} » : zéro initial rétabli.", field)
+        digits = "0" + digits
+    elif len(digits) == 15 and digits.startswith("0"):
+        _flag(flags, "siret_zero_retire", f"SIRET à 15 chiffres « {text} » : zéro initial retiré.", field)
+        digits = digits[1:]
+    if len(digits) != 14:
+        _flag(flags, "siret_longueur", f"SIRET de {len(digits)} chiffres : « {text} ».", field)
+        return digits
+    if not stdnum_siret.is_valid(digits):
+        _flag(flags, "siret_cle", f"Clé de contrôle du SIRET {digits} incorrecte.", field)
+    return digits
+
+
+def clean_identifier_type(value: Any, field: str, flags: list[Flag]) -> str:
+    """Identifier types in the schema's spelling ("Siret" → "SIRET", "HORS_UE" → "HORS-UE")."""
+    if is_null(value):
+        return "SIRET"  # the schema's default and by far the most common
+    key = str(value).strip().upper().replace(" ", "_")
+    if key in IDENTIFIER_TYPES:
+        return IDENTIFIER_TYPES[key]
+    _flag(flags, "type_identifiant_inconnu", f"Type d'identifiant inconnu : « {value} ».", field)
+    return key[:32]
+
+
+def clean_cpv(value: Any, field: str, flags: list[Flag]) -> str:
+    """The 8 digits of a CPV code. The check digit ("-7") is tolerated by the schema and dropped silently;
+    a lost leading zero is restored; other junk is flagged."""
+    if is_null(value):
+        return ""
+    text = str(value).strip()
+    main = text.split("-", 1)[0].strip()
+    if main.isdigit() and len(main) == 8:
+        return main
+    if main.isdigit() and len(main) == 7:
+        _flag(flags, "cpv_zero_ajoute", f"Code CPV à 7 chiffres « {text} » : zéro initial rétabli.", field)
+        return "0" + main
+    runs = [run for run in _CPV_RE.findall(text) if len(run) >= 8]
+    if runs:
+        _flag(flags, "cpv_nettoye", f"Code CPV « {text} » nettoyé.", field)
+        return runs[0][:8]
+    _flag(flags, "cpv_invalide", f"Code CPV invalide : « {text} ».", field)
+    return ""
+
+
+def unwrap_list(value: Any, key: str) -> list[Any] | None:
+    """The 2022 format wraps lists ({"technique": [...]}, [{"titulaire": {...}}]); XML-converted files give a
+    single item instead of a list. Returns the plain list, or None when the field is absent."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if key in value:
+            value = value[key]
+        elif not value:
+            return []
+        else:
+            value = [value]  # a bare item without its wrapper
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if not isinstance(value, list):
+        value = [value]
+    return [item[key] if isinstance(item, dict) and set(item) == {key} else item for item in value]
