@@ -76,7 +76,10 @@ class Scheme(models.Model):
         return range(self.period_start, self.period_end + 1)
 
     def indicators(self):
-        return Indicator.objects.filter(commitment__axis__scheme=self)
+        """The scheme's indicators in register order (axis, commitment, indicator)."""
+        return Indicator.objects.filter(commitment__axis__scheme=self).order_by(
+            "commitment__axis__position", "commitment__position", "position", "code"
+        )
 
 
 class Axis(models.Model):

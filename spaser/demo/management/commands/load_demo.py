@@ -26,12 +26,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        scheme = load_scheme_file(SCHEME_FILE)
-        organisation = scheme.organisation
-        if not organisation.is_demo:
-            organisation.is_demo = True
-            organisation.save(update_fields=["is_demo"])
-        self.stdout.write(f"Schéma : {scheme}")
+        loaded = load_scheme_file(SCHEME_FILE)
+        scheme, organisation = loaded.scheme, loaded.scheme.organisation
+        self.stdout.write(f"Schéma : {scheme} — {loaded.summary()}")
         self.stdout.write(f"Comptes de démonstration : {ensure_demo_users(organisation)}")
 
         directions = {d.slug: d for d in organisation.directions.all()}
