@@ -1,6 +1,7 @@
 """Organisations (the scheme's owner), their perimeter of buyers, directions and members."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -174,3 +175,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+
+    def clean(self) -> None:
+        """A referent belongs to a direction of the same organisation, of the kind its role names."""
+        super().clean()
+        expected_kind = {
+            Role.PRESCRIBING_REFERENT: DirectionKind.PRESCRIBING,
+            Role.RESOURCE_REFERENT: DirectionKind.RESOURCE,
+        }.get(self.role)
+        direction = self.direction if self.direction_id else None
+        if expected_kind is not None and direction is None:
+            raise ValidationError(
+                {"direction": "Un référent doit être rattaché à une direction de l'organisation."}
+            )
+        if direction is None:
+            return
+        if self.organisation_id and direction.organisation_id != self.organisation_id:
+            raise ValidationError({"direction": "La direction doit appartenir à la même organisation."})
+        if expected_kind is not None and direction.kind != expected_kind:
+            raise ValidationError(
+                {
+                    "direction": (
+                        f"Un « {self.get_role_display().lower()} » doit être rattaché à une "
+                        f"{DirectionKind(expected_kind).label.lower()} ; « {direction} » est une "
+                        f"{direction.get_kind_display().lower()}."
+                    )
+                }
+            )

@@ -1,0 +1,21 @@
+"""Shared form base: every Spaser form renders with the same accessible markup.
+
+Label, hint, error, and an error summary at the top linking to the fields."""
+
+from django import forms
+
+
+class SpaserFormMixin:
+    """`{{ form }}` renders an error summary linking to the fields, then each field with its label, its
+    hint (aria-describedby) and its error. Pages put `novalidate` on <form> so that the server's French
+    messages, not the browser's, are shown."""
+
+    template_name = "core/forms/form.html"
+
+
+class SpaserForm(SpaserFormMixin, forms.Form):
+    pass
+
+
+class SpaserModelForm(SpaserFormMixin, forms.ModelForm):
+    pass

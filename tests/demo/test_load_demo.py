@@ -1,0 +1,75 @@
+"""The demo end to end: loaded through the real services, idempotent, and the CLI and the dashboard agree."""
+
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from spaser.contracts.models import Contract
+from spaser.demo.generator import DemoGenerator
+from spaser.demo.users import DEMO_PASSWORD
+from spaser.indicators.models import IndicatorValue
+from spaser.organisations.models import Organisation
+from spaser.schemes.models import Scheme
+
+
+def run(command, *args) -> str:
+    out = StringIO()
+    call_command(command, *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return run("load_demo")
+
+
+def test_generator_is_deterministic():
+    assert DemoGenerator().generate() == DemoGenerator().generate()
+
+
+def test_demo_loads_everything_through_the_real_importer(demo):
+    organisation = Organisation.objects.get(siren="229300082")
+    assert organisation.is_demo
+    scheme = Scheme.objects.get(organisation=organisation)
+    assert scheme.axes.count() >= 3
+    contracts = Contract.objects.for_organisation(organisation)
+    assert set(contracts.values_list("notification_year", flat=True)) == {2024, 2025}
+    assert contracts.filter(direction__isnull=True).count() == 0  # every demo contract is attributed
+    assert contracts.filter(has_social__isnull=True).exists()  # some unknowns, as in real data
+    assert re.search(r"[1-9]\d* doublons", demo)  # duplicates collapsed by the importer
+    assert get_user_model().objects.get(username="pilote").check_password(DEMO_PASSWORD)
+
+
+def test_loading_the_demo_twice_changes_nothing(demo, settings):
+    contracts, values = Contract.objects.count(), IndicatorValue.objects.count()
+    history = IndicatorValue.history.count()
+    second = run("load_demo")
+    assert " 0 créés, 0 mis à jour" in second
+    assert "0 valeurs créées, 0 mises à jour" in second
+    assert (Contract.objects.count(), IndicatorValue.objects.count()) == (contracts, values)
+    assert IndicatorValue.history.count() == history
+
+
+def test_cli_prints_the_legal_indicators_the_dashboard_shows(demo, client):
+    rows = json.loads(run("compute_indicators", "--year", "2024", "--json"))
+    by_key = {(r["code"], r["scope"]): r for r in rows}
+    directions = {r["scope"] for r in rows if r["scope"].startswith("direction:") and r["denominator"]}
+    assert len(directions) >= 6
+    for code in ("S1", "S2", "E1", "E2"):
+        assert by_key[(code, "organisation")]["value"] is not None
+        for scope in directions:
+            assert (code, scope) in by_key
+
+    client.login(username="comite", password=DEMO_PASSWORD)
+    page = client.get("/tableau-de-bord/?annee=2024").content.decode()
+    for code in ("S1", "S2", "E1", "E2"):
+        value = by_key[(code, "organisation")]["value"]
+        shown = f"{value:.1f}".replace(".", ",") + "\u202f%"
+        card = page[page.index(f'data-code="{code}"') :]
+        assert shown in card[: card.index("</li>")], code
+    assert "Données de démonstration" in page
