@@ -23,7 +23,7 @@ def _fmt(value: Decimal) -> str:
 def percent_bar_chart(*, bars: list[Bar], title: str, description: str, chart_id: str) -> SafeString:
     """Horizontal bars on a 0-100 % scale, with the target as a dark tick. Missing values are written
     « pas de données », never drawn as 0."""
-    label_w, plot_w, row_h, top = 230, 360, 38, 34
+    label_w, plot_w, row_h, top = 250, 360, 38, 34
     width, height = label_w + plot_w + 90, top + row_h * len(bars) + 30
 
     def x(value: Decimal) -> float:

@@ -18,6 +18,19 @@ CONTRACT_FLAGS = {
     "advance_granted": "une avance attribuée",
 }
 MEASURES = {"count": "en nombre", "amount": "en valeur"}
+# Short words for chart labels, where the full phrase does not fit.
+SHORT_FLAGS = {
+    "has_social": "social",
+    "social_clause": "clause sociale",
+    "social_criterion": "critère social",
+    "reserved": "réservé",
+    "has_environmental": "environnemental",
+    "environmental_clause": "clause env.",
+    "environmental_criterion": "critère env.",
+    "innovative": "innovant",
+    "subcontracting_declared": "sous-traitance",
+    "advance_granted": "avance",
+}
 
 
 class InvalidParams(ValueError):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from spaser.schemes.models import Indicator, Scheme
 
+from .methods import MEASURES, SHORT_FLAGS
 from .models import ORGANISATION_SCOPE, IndicatorValue
 from .status import Status, status_for
 
@@ -28,6 +29,16 @@ class Figure:
         if not measured:
             return None
         return Decimal(self.value.unknown) * 100 / Decimal(measured)
+
+    @property
+    def short_label(self) -> str:
+        """« S1 — social, en nombre »: the code and what is counted, short enough for a chart axis."""
+        params = self.indicator.params
+        if params.get("condition") in SHORT_FLAGS and params.get("measure") in MEASURES:
+            return (
+                f"{self.indicator.code} — {SHORT_FLAGS[params['condition']]}, {MEASURES[params['measure']]}"
+            )
+        return self.indicator.code
 
     @property
     def is_amount(self) -> bool:
