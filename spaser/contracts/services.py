@@ -17,9 +17,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.decp_mapping import content_hash, contract_fields, json_safe, supplier_key
 from spaser.contracts.models import Contract, ContractSupplier, ImportBatch, QuarantinedRecord, Supplier
 from spaser.decp import ContractRecord, DecpFile, RejectedRecord, SupplierRecord, open_decp
+from spaser.organisations.models import Organisation
 
 CHUNK = 500  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 
@@ -38,7 +40,8 @@ class ImportSummary:
     duplicates: int = 0
     quarantined: int = 0
     flagged: int = 0  # kept records that carry at least one quality flag
-    touched_ids: list[int] = field(default_factory=list)  # created + updated, for the attribution step
+    touched_ids: list[int] = field(default_factory=list)  # created + updated
+    attributed: int = 0  # of those, attributed to a direction by the organisations' rules
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +74,7 @@ def import_decp_source(*, source: DecpFile, user=None) -> ImportSummary:
             for r in rejected
         )
         _store_contracts(winners, source.name, summary)
+        summary.attributed = _attribute(summary.touched_ids)
         for name in ("read", "created", "updated", "unchanged", "duplicates", "quarantined"):
             setattr(batch, name, getattr(summary, name))
         batch.finished_at = timezone.now()
@@ -78,6 +82,17 @@ def import_decp_source(*, source: DecpFile, user=None) -> ImportSummary:
         if not summary.balanced:  # every record's fate must be accounted for; otherwise write nothing
             raise RuntimeError(f"Bilan d'import incohérent pour {source.name} : {summary.as_dict()}")
     return summary
+
+
+def _attribute(contract_ids: list[int]) -> int:
+    """Attribute new and changed contracts to directions with the rules of every organisation whose
+    perimeter holds them (a contract never changes an import or a manual attribution)."""
+    if not contract_ids:
+        return 0
+    return sum(
+        attribute_contracts(organisation=organisation, contract_ids=contract_ids)
+        for organisation in Organisation.objects.filter(attribution_rules__isnull=False).distinct()
+    )
 
 
 def _read_all(source: DecpFile) -> tuple[list[ContractRecord], list[RejectedRecord]]:

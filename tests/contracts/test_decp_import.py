@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from spaser.contracts.models import Contract, ContractSupplier, ImportBatch, QuarantinedRecord, Supplier
+from spaser.contracts.models import (
+    AttributionRule,
+    Contract,
+    ContractSupplier,
+    ImportBatch,
+    QuarantinedRecord,
+    Supplier,
+)
 from spaser.contracts.services import import_decp_file
 from spaser.decp import InvalidFile, UnsupportedFormat
+from spaser.organisations.models import Buyer, Direction, DirectionKind, Organisation, OrganisationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +254,17 @@ def test_ten_thousand_records_import_with_few_queries(tmp_path, django_assert_ma
         summary = import_decp_file(path=path, validate_schema=False)
     assert (summary.read, summary.created) == (10_000, 10_000)
     assert ContractSupplier.objects.count() == 10_000
+
+
+def test_import_attributes_new_contracts_with_the_organisation_rules(tmp_path):
+    organisation = Organisation.objects.create(
+        name="Mégalis test", slug="megalis", siren="599200136", kind=OrganisationKind.AUTRE
+    )
+    Buyer.objects.create(organisation=organisation, identifier="59920013600241", name="Acheteur")
+    works = Direction.objects.create(
+        organisation=organisation, name="Travaux", slug="travaux", kind=DirectionKind.PRESCRIBING
+    )
+    AttributionRule.objects.create(organisation=organisation, cpv_prefix="45", direction=works)
+    summary = import_decp_file(path=MEGALIS)
+    assert summary.attributed == 5
+    assert set(Contract.objects.values_list("direction__slug", "direction_source")) == {("travaux", "rule")}

@@ -56,8 +56,9 @@ class Command(BaseCommand):
 
 
 def _public(summary: ImportSummary) -> dict:
+    """The summary without the list of touched ids, which can run to thousands of numbers."""
     data = summary.as_dict()
-    data["touched_ids"] = list(summary.touched_ids)
+    del data["touched_ids"]
     return data
 
 
@@ -78,4 +79,6 @@ def _french(summary: ImportSummary) -> str:
     ]
     if summary.flagged:
         lines.append(f"  dont {summary.flagged} marché(s) conservé(s) avec des alertes qualité")
+    if summary.attributed:
+        lines.append(f"  {summary.attributed} marché(s) attribué(s) à une direction par les règles")
     return "\n".join(lines)
