@@ -117,11 +117,13 @@ def file_value(spec: Field, value: Any) -> Any:
         return Flow((year, format_decimal(amount)) for year, amount in value.items())
     if spec.kind == "params":
         return ordered_params(value)
+    if spec.kind == "multiline":
+        # Line ends are normalised first, so a quoted text (below) does not keep Windows line ends either.
+        value = value.replace("\r\n", "\n")
     if isinstance(value, str) and "\x85" in value:
         return Quoted(value)
     if spec.kind == "multiline":
-        text = value.replace("\r\n", "\n")
-        return Literal(text) if "\n" in text else text
+        return Literal(value) if "\n" in value else value
     return value
 
 
