@@ -53,3 +53,14 @@ def test_dashboard_requires_login(client, perimeter):
     response = client.get("/tableau-de-bord/")
     assert response.status_code == 302
     assert response["Location"].startswith("/connexion/")
+
+
+def test_value_cards_say_what_the_value_share_leaves_out(client, perimeter, member):
+    call_command("compute_indicators", "--year", "2024", stdout=None, stderr=None)
+    client.force_login(member)
+    page = text_of(client.get("/tableau-de-bord/"))
+    s2 = page[page.index('data-code="S2"') :]
+    s2 = s2[: s2.index("</li>")]
+    assert "hors 1 accord-cadre (400\u202f000\u202f€ de maxima ou d'estimations)" in s2
+    assert "et 1 marché sans montant exploitable" in s2
+    assert "notifiés en 2024" in page  # the perimeter of the figures is written out
