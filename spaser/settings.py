@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "spaser.core",
     "spaser.organisations",
     "spaser.schemes",
+    "spaser.suppliers",
     "spaser.contracts",
     "spaser.indicators",
     "spaser.demo",

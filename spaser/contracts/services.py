@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.decp_mapping import content_hash, contract_fields, json_safe, supplier_key
-from spaser.contracts.models import Contract, ContractSupplier, ImportBatch, QuarantinedRecord, Supplier
+from spaser.contracts.models import Contract, ContractSupplier, ImportBatch, QuarantinedRecord
 from spaser.decp import ContractRecord, DecpFile, RejectedRecord, SupplierRecord, open_decp
 from spaser.organisations.models import Organisation
+from spaser.suppliers.models import Supplier
 
 CHUNK = 500  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 

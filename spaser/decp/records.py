@@ -111,6 +111,17 @@ class ContractRecord:
         return amounts[-1] if amounts else None
 
     @property
+    def current_amount(self) -> Decimal | None:
+        """The amount in force: the last modification's, else the initial one."""
+        modified = self.modified_amount
+        return self.amount if modified is None else modified
+
+    @property
+    def current_duration_months(self) -> int | None:
+        durations = [m.duration_months for m in self.modifications if m.duration_months is not None]
+        return durations[-1] if durations else self.duration_months
+
+    @property
     def completeness(self) -> int:
         """How many optional facts the record gives; used to choose between duplicates."""
         facts = (

@@ -13,8 +13,8 @@ from spaser.contracts.models import (
     ContractSupplier,
     ImportBatch,
     QuarantinedRecord,
-    Supplier,
 )
+from spaser.suppliers.models import Supplier
 from spaser.contracts.services import import_decp_file
 from spaser.decp import InvalidFile, UnsupportedFormat
 from spaser.organisations.models import Buyer, Direction, DirectionKind, Organisation, OrganisationKind
@@ -164,7 +164,7 @@ def test_official_examples_in_sequence():
     assert Contract.objects.filter(kind="concession").count() == 4
     concession = Contract.objects.get(uid="123456789012500612202306122024")
     assert concession.amount == Decimal("10.30")
-    assert concession.modified_amount == Decimal("25.00")
+    assert concession.current_amount == Decimal("25.00")
     assert concession.modifications[0]["duration_months"] == 14
     marche = Contract.objects.get(uid="21750001630066TEST2022")
     assert (marche.is_framework, marche.framework_id, marche.cpv) == (True, "1234567890", "45000000")

@@ -1,13 +1,13 @@
-"""Contracts (one lot = one contract, key `uid`), suppliers, import batches and quarantined records.
+"""Contracts: one lot = one contract, key `uid` (buyer SIRET + buyer's id), with their suppliers.
 
 Considerations are tri-state: True (has one), False (explicit "Pas de considération…"), None (unknown,
 the field was absent). domain.md §5 rule 4: unknown is never counted as no.
 """
 
-from django.conf import settings
 from django.db import models
 
 from spaser.organisations.models import Direction, Organisation
+from spaser.suppliers.models import Supplier
 
 
 class ContractKind(models.TextChoices):
@@ -15,30 +15,23 @@ class ContractKind(models.TextChoices):
     CONCESSION = "concession", "Contrat de concession"
 
 
+class ContractOrigin(models.TextChoices):
+    DECP = "decp", "Données essentielles (DECP)"
+    REGISTER = "register", "Registre interne seulement"
+
+
+class ReservedArticle(models.TextChoices):
+    NONE = "", "—"
+    L2113_12 = "L2113-12", "L2113-12 (entreprises adaptées, ESAT)"
+    L2113_13 = "L2113-13", "L2113-13 (structures d'insertion)"
+    L2113_15 = "L2113-15", "L2113-15 (entreprises de l'ESS)"
+
+
 class AttributionSource(models.TextChoices):
     NONE = "", "Non attribué"
     RULE = "rule", "Règle d'attribution"
     IMPORT = "import", "Import"
     MANUAL = "manual", "Choix manuel"
-
-
-class Supplier(models.Model):
-    identifier = models.CharField("identifiant", max_length=64)
-    identifier_type = models.CharField("type d'identifiant", max_length=32, default="SIRET")
-    siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
-    name = models.CharField("nom", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "titulaire"
-        ordering = ["identifier"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["identifier_type", "identifier"], name="supplier_unique_identifier"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name or f"{self.identifier_type} {self.identifier}"
 
 
 class ContractQuerySet(models.QuerySet):
@@ -77,17 +70,18 @@ class Contract(models.Model):
         blank=True,
         help_text="Vide quand le montant publié est absent ou manifestement fictif (voir les alertes).",
     )
-    modified_amount = models.DecimalField(
-        "montant après modifications (€ HT)",
+    current_amount = models.DecimalField(
+        "montant actuel (€ HT)",
         max_digits=16,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="Montant de la dernière modification qui en publie un (valeur absolue, pas un écart).",
+        help_text="Après modifications (valeurs absolues, dans l'ordre) ; sinon le montant initial.",
     )
     framework_id = models.CharField("identifiant de l'accord-cadre", max_length=64, blank=True)
     modifications = models.JSONField("modifications", default=list, blank=True)
-    duration_months = models.PositiveIntegerField("durée (mois)", null=True, blank=True)
+    duration_months = models.PositiveIntegerField("durée initiale (mois)", null=True, blank=True)
+    current_duration_months = models.PositiveIntegerField("durée actuelle (mois)", null=True, blank=True)
     notification_date = models.DateField("date de notification", null=True, blank=True)
     notification_year = models.PositiveSmallIntegerField(
         "année de notification", null=True, blank=True, db_index=True
@@ -110,6 +104,30 @@ class Contract(models.Model):
     advance_rate = models.DecimalField("taux d'avance", max_digits=7, decimal_places=4, null=True, blank=True)
     innovative = models.BooleanField("marché innovant", null=True)
     subcontracting_declared = models.BooleanField("sous-traitance déclarée", null=True)
+
+    # What DECP lacks, from internal registers (spaser.registers).
+    end_date = models.DateField("date de fin", null=True, blank=True)
+    end_date_estimated = models.BooleanField(
+        "date de fin estimée",
+        default=False,
+        help_text="Calculée : notification + durée, faute de date importée.",
+    )
+    renewal_deadline = models.DateField("date limite de reconduction", null=True, blank=True)
+    reserved_article = models.CharField(
+        "article du marché réservé", max_length=16, choices=ReservedArticle.choices, blank=True, default=""
+    )
+    estimated_spend = models.DecimalField(
+        "dépense estimée (€ HT)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    insertion_hours_planned = models.DecimalField(
+        "heures d'insertion prévues", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    origin = models.CharField(
+        "origine", max_length=16, choices=ContractOrigin.choices, default=ContractOrigin.DECP
+    )
+    sources = models.JSONField(
+        "sources", default=list, blank=True, help_text="Fichiers et plateformes où ce marché a été lu."
+    )
 
     direction = models.ForeignKey(
         Direction,
@@ -157,62 +175,3 @@ class ContractSupplier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} ← {self.supplier_id}"
-
-
-class ImportBatch(models.Model):
-    """One run of an importer: what was read and what became of each record."""
-
-    source_name = models.CharField("fichier", max_length=300)
-    source_format = models.CharField("format", max_length=32, blank=True)
-    started_at = models.DateTimeField("début", auto_now_add=True)
-    finished_at = models.DateTimeField("fin", null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    read = models.PositiveIntegerField("lus", default=0)
-    created = models.PositiveIntegerField("créés", default=0)
-    updated = models.PositiveIntegerField("mis à jour", default=0)
-    unchanged = models.PositiveIntegerField("inchangés", default=0)
-    duplicates = models.PositiveIntegerField("doublons", default=0)
-    quarantined = models.PositiveIntegerField("en quarantaine", default=0)
-
-    class Meta:
-        verbose_name = "import"
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"Import {self.source_name} ({self.started_at:%d/%m/%Y %H:%M})"
-
-
-class QuarantinedRecord(models.Model):
-    """A record that cannot be a contract, kept with the reasons and its raw source: nothing is lost."""
-
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="quarantined_records")
-    position = models.PositiveIntegerField("position dans le fichier")
-    reasons = models.JSONField("motifs")
-    raw = models.JSONField("enregistrement source")
-
-    class Meta:
-        verbose_name = "enregistrement en quarantaine"
-        verbose_name_plural = "enregistrements en quarantaine"
-        ordering = ["batch", "position"]
-
-    def __str__(self) -> str:
-        return f"#{self.position} : {'; '.join(self.reasons)}"
-
-
-class AttributionRule(models.Model):
-    """Attributes contracts to a direction by CPV prefix (DECP does not say which direction bought)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="attribution_rules")
-    cpv_prefix = models.CharField("début du code CPV", max_length=8)
-    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, related_name="attribution_rules")
-    priority = models.PositiveSmallIntegerField("priorité", default=100)
-
-    class Meta:
-        verbose_name = "règle d'attribution"
-        ordering = ["priority", "-cpv_prefix"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "cpv_prefix"], name="attribution_unique_prefix"),
-        ]
-
-    def __str__(self) -> str:
-        return f"CPV {self.cpv_prefix}… → {self.direction}"
