@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "spaser.suppliers",
     "spaser.contracts",
     "spaser.indicators",
+    "spaser.registers",
     "spaser.demo",
 ]
 
@@ -137,6 +138,10 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Background jobs (huey): configured in the block below, see spaser/core/jobs.py.
+# -- huey --
+# -- end huey --
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,11 @@ from spaser.schemes.urls import public_urlpatterns as public_scheme_urlpatterns
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("schema/", include("spaser.schemes.urls")),
+    path("marches/", include("spaser.contracts.urls")),
+    path("imports/", include("spaser.contracts.import_urls")),
+    path("registres/", include("spaser.registers.urls")),
+    path("titulaires/", include("spaser.suppliers.urls")),
+    path("taches/", include("spaser.core.job_urls")),
     path("public/", include((public_scheme_urlpatterns, "public"))),
     path("", include("spaser.core.urls")),
 ]
