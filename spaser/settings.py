@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SPASER_DATA_DIR", BASE_DIR.parent / "var"))
+# The SQLite database, the job queue, uploads and reports live here: it must exist before anything opens them.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -141,6 +143,29 @@ X_FRAME_OPTIONS = "DENY"
 
 # Background jobs (huey): configured in the block below, see spaser/core/jobs.py.
 # -- huey --
+# SQLite storage in DATA_DIR by default (no server to run); HUEY_URL=redis://… for Redis (needs the `redis`
+# package). Immediate mode (tasks run synchronously, in memory) with HUEY_IMMEDIATE=true and under pytest, so
+# tests run the real job code path. The worker is `spaser run_huey` (scripts/demo.sh starts one).
+INSTALLED_APPS += ["huey.contrib.djhuey"]
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False) or "PYTEST_VERSION" in os.environ
+_HUEY_URL = os.environ.get("HUEY_URL", "").strip()
+HUEY = {
+    "name": "spaser",
+    "immediate": HUEY_IMMEDIATE,
+    "results": False,  # a job's outcome is stored in its Job row, not in huey's result store
+    # An idle worker polls at most every 2 s: an upload starts quickly (huey's default backs off to 10 s).
+    "consumer": {
+        "workers": int(os.environ.get("HUEY_WORKERS", "2")),
+        "worker_type": "thread",
+        "max_delay": 2.0,
+    },
+}
+if _HUEY_URL:
+    HUEY.update(huey_class="huey.RedisHuey", url=_HUEY_URL)
+else:
+    HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "huey.sqlite3"))
+# Uploads handed to jobs (DECP files): refused above this size, with a French message.
+SPASER_MAX_UPLOAD_MB = float(os.environ.get("SPASER_MAX_UPLOAD_MB", "200"))
 # -- end huey --
 
 LOGGING = {

@@ -1,5 +1,6 @@
 import os
 
+import pytest
 from hypothesis import settings
 
 # The hand-computed perimeter is shared by the indicator, dashboard and browser tests.
@@ -10,3 +11,9 @@ pytest_plugins = ["tests.perimeter"]
 settings.register_profile("ci", derandomize=True, deadline=None, database=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Reports and uploads written by a test go to its own folder, never to the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401 - filled in by this app's views
+from django.urls import path
+
+from . import job_views
 
 app_name = "jobs"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", job_views.job_detail, name="detail"),
+    path("<int:pk>/etat.json", job_views.job_state_json, name="state"),
+]

@@ -1,11 +1,20 @@
 """Read DECP files (données essentielles de la commande publique) into normalised records.
 
 Pure Python, no Django: used by the contracts importer and, later, the observatory.
-Entry points: `open_decp(path)` (parses and detects the format) and `read_decp(path)` (iterates records).
+Entry points: `open_decp(path)` (detects the format from the content; iterate the result to stream records),
+`read_decp(path)`, `read_tabular_rows(rows, name=…)` (rows of the national tabular format from the API) and
+`open_decp_record(raw, format=…)` (one raw record again, e.g. a corrected quarantined record).
 """
 
-from spaser.decp.errors import DecpError, InvalidFile, UnsupportedFormat
-from spaser.decp.reader import DecpFile, open_decp, read_decp
+from spaser.decp.errors import DecpError, InvalidFile, TruncatedFile, UnsafeFile, UnsupportedFormat
+from spaser.decp.reader import (
+    FORMAT_LABELS,
+    DecpFile,
+    open_decp,
+    open_decp_record,
+    read_decp,
+    read_tabular_rows,
+)
 from spaser.decp.records import (
     KIND_CONCESSION,
     KIND_MARCHE,
@@ -18,6 +27,7 @@ from spaser.decp.records import (
 )
 
 __all__ = [
+    "FORMAT_LABELS",
     "KIND_CONCESSION",
     "KIND_MARCHE",
     "Considerations",
@@ -29,7 +39,11 @@ __all__ = [
     "ModificationRecord",
     "RejectedRecord",
     "SupplierRecord",
+    "TruncatedFile",
+    "UnsafeFile",
     "UnsupportedFormat",
     "open_decp",
+    "open_decp_record",
     "read_decp",
+    "read_tabular_rows",
 ]

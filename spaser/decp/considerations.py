@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from spaser.decp.records import Considerations, Flag
@@ -26,6 +27,7 @@ ENV_CRITERION = "Critère environnemental"
 NO_ENVIRONMENTAL = "Pas de considération environnementale"
 
 
+@lru_cache(maxsize=4096)  # few distinct spellings, met on every record
 def _key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -43,7 +43,10 @@ class SupplierRecord:
 
 @dataclass(frozen=True, slots=True)
 class ModificationRecord:
-    """A modification carries the new absolute values (not deltas); None = unchanged by this act."""
+    """A modification carries the new absolute values (not deltas); None = unchanged by this act.
+
+    2022 format: an integer `id` gives the order. 2019 format: no id, the list order is the order, and
+    `objetModification` says what changed (kept in `object`)."""
 
     id: str
     amount: Decimal | None = None
@@ -51,6 +54,7 @@ class ModificationRecord:
     notification_date: date | None = None
     publication_date: date | None = None
     suppliers: tuple[SupplierRecord, ...] | None = None
+    object: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class ContractRecord:
     notification_date: date | None = None
     publication_date: date | None = None
     place_code: str = ""
+    place_type: str = ""  # official spelling: "Code département", "Code commune"…
+    buyer_name: str = ""  # 2019 format and tabular files only: the 2022 format has no names
     social: Considerations = field(default_factory=Considerations)
     environmental: Considerations = field(default_factory=Considerations)
     bids_received: int | None = None
@@ -122,6 +128,18 @@ class ContractRecord:
         return durations[-1] if durations else self.duration_months
 
     @property
+    def current_suppliers(self) -> tuple[SupplierRecord, ...]:
+        """The suppliers in force: the last modification that named suppliers, else the initial ones."""
+        for modification in reversed(self.modifications):
+            if modification.suppliers:
+                return modification.suppliers
+        return self.suppliers
+
+    @property
+    def flag_codes(self) -> frozenset[str]:
+        return frozenset(flag.code for flag in self.flags)
+
+    @property
     def completeness(self) -> int:
         """How many optional facts the record gives; used to choose between duplicates."""
         facts = (
@@ -142,7 +160,9 @@ class ContractRecord:
 
 @dataclass(frozen=True, slots=True)
 class RejectedRecord:
-    """What cannot be a contract: kept with its reasons and raw source, to be quarantined."""
+    """What cannot be a contract: kept with its reasons and raw source, to be quarantined.
+
+    `raw` is what `open_decp_record(raw, format=source_format)` reads again once corrected."""
 
     position: int
     reasons: tuple[str, ...]  # French

@@ -10,8 +10,10 @@ import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
+import ftfy
 from stdnum.fr import siret as stdnum_siret
 
 from spaser.decp.records import Flag
@@ -23,16 +25,22 @@ MAX_YEAR = 2100
 # Amounts published when the real one was unknown: they would swamp every sum "in value".
 PLACEHOLDER_AMOUNTS = frozenset({Decimal(999_999_999), Decimal(99_999_999), Decimal(9_999_999)})
 MAX_PLACEHOLDER_AMOUNT = Decimal(1)  # ≤ 1 € is not a real contract amount
+# Above 100 billion € no contract exists (the whole national yearly spend is ~200 bn); such a figure is junk
+# and would also overflow the database column.
+MAX_AMOUNT = Decimal(100_000_000_000)
 
 NULL_STRINGS = frozenset({"", "nc", "nan", "null", "none", "n/a", "na", "-", "non communiqué", "inconnu"})
 
 TRUE_STRINGS = frozenset({"oui", "true", "1", "vrai", "o", "yes", "y"})
 FALSE_STRINGS = frozenset({"non", "false", "0", "faux", "n", "no"})
 
-_DATE_RE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})")
+_DATE_RE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(.*)$", re.DOTALL)
 _FRENCH_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SEPARATORS_RE = re.compile(r"[\s.\u00a0\u202f-]")
 _CPV_RE = re.compile(r"\d+")
+# Signs of UTF-8 text decoded as Latin-1/Windows-1252 ("Ã©" for "é", "â€™" for "’"): only then is ftfy asked.
+_MOJIBAKE_RE = re.compile(r"[ÃÂ]|â€|Å[“’\x93\x92]")
+LOST_CHARACTER = "\ufffd"
 
 IDENTIFIER_TYPES = {
     "SIRET": "SIRET",
@@ -48,6 +56,10 @@ IDENTIFIER_TYPES = {
     "HORSUE": "HORS-UE",
     "UE": "UE",
 }
+
+
+# The same buyers and suppliers recur thousands of times in a file: check each SIRET once.
+_siret_is_valid = lru_cache(maxsize=65_536)(stdnum_siret.is_valid)
 
 
 def _flag(flags: list[Flag], code: str, message: str, field: str) -> None:
@@ -72,39 +84,54 @@ def clean_text(value: Any, field: str, flags: list[Flag]) -> str:
 
 
 def fix_mojibake(text: str, field: str, flags: list[Flag]) -> str:
-    """UTF-8 decoded as Latin-1 ("Ã©" for "é") is common in old exports: undone when it round-trips."""
-    if "Ã" not in text and "Â" not in text:
+    """Mojibake is repaired only where ftfy is certain (it leaves "château" alone); the raw record keeps the
+    original. Characters already lost at the source ("Soci\ufffdt\ufffd") cannot be repaired: flagged."""
+    if LOST_CHARACTER in text:
+        _flag(flags, "caracteres_perdus", "Caractères illisibles (\ufffd) dans le texte publié.", field)
+    if not _MOJIBAKE_RE.search(text):
         return text
-    try:
-        repaired = text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
-    _flag(flags, "texte_reencode", "Texte mal encodé (UTF-8 lu comme Latin-1), corrigé.", field)
+    repaired = ftfy.fix_encoding(text)
+    if repaired != text:
+        _flag(flags, "texte_reencode", "Texte mal encodé (UTF-8 lu comme Latin-1), corrigé.", field)
     return repaired
 
 
 def clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
-    """Dates as published: ISO with or without offset ("2016-03-09+01:00") or time; dd/mm/yyyy tolerated."""
+    """Dates as published: ISO, maybe with an offset ("2016-03-09+01:00") or a time, whose calendar day is
+    kept and flagged; dd/mm/yyyy tolerated and flagged. Impossible dates are never guessed: None and a
+    flag."""
     if is_null(value):
         return None
     text = str(value)
     match = _DATE_RE.match(text)
     if match:
-        year, month, day = (int(part) for part in match.groups())
+        year, month, day = (int(part) for part in match.groups()[:3])
+        suffix = match.group(4).strip()
     else:
         french = _FRENCH_DATE_RE.match(text)
         if not french:
             _flag(flags, "date_illisible", f"Date illisible : « {text} ».", field)
             return None
         day, month, year = (int(part) for part in french.groups())
+        suffix = ""
     if not MIN_YEAR <= year <= MAX_YEAR:
         _flag(flags, "date_impossible", f"Année impossible dans la date « {text} », date ignorée.", field)
         return None
     try:
-        return date(year, month, day)
+        result = date(year, month, day)
     except ValueError:
         _flag(flags, "date_impossible", f"Date impossible : « {text} », date ignorée.", field)
         return None
+    if suffix:
+        _flag(
+            flags,
+            "date_fuseau_horaire",
+            f"Date publiée avec une heure ou un fuseau (« {text} ») : jour retenu tel que publié.",
+            field,
+        )
+    elif not match:
+        _flag(flags, "date_format_francais", f"Date au format jj/mm/aaaa (« {text} »).", field)
+    return result
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -137,6 +164,9 @@ def clean_amount(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
     amount = to_decimal(value)
     if amount is None:
         _flag(flags, "montant_illisible", f"Montant illisible : « {value} ».", field)
+        return None
+    if amount > MAX_AMOUNT:
+        _flag(flags, "montant_aberrant", f"Montant aberrant ({value}), ignoré.", field)
         return None
     if amount in PLACEHOLDER_AMOUNTS or amount <= MAX_PLACEHOLDER_AMOUNT:
         _flag(flags, "montant_fictif", f"Montant manifestement fictif ({value}), ignoré.", field)
@@ -207,7 +237,7 @@ def clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
     if len(digits) != 14:
         _flag(flags, "siret_longueur", f"SIRET de {len(digits)} chiffres : « {text} ».", field)
         return digits
-    if not stdnum_siret.is_valid(digits):
+    if not _siret_is_valid(digits):
         _flag(flags, "siret_cle", f"Clé de contrôle du SIRET {digits} incorrecte.", field)
     return digits
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from spaser.contracts.models import ContractKind
 
+from .methods import CONTRACT_FLAGS as METHOD_CONDITIONS
 from .methods import METHODS
 
 HUNDRED = Decimal(100)
@@ -51,6 +52,9 @@ def _share(params: dict, contracts: QuerySet) -> Result:
     In number: n(condition) / n(all). In value: Σ initial amount(condition) / Σ initial amount(all), over
     contracts with a usable amount; framework agreements are left out unless `include_frameworks`, because
     their amount is a maximum or an estimate, never spend (§5 rule 3). Unknown (None) is never counted as no.
+
+    `classify_contract` below applies exactly these rules to one contract (contract pages explain where a
+    contract counts): any change here must be made there too; a test sums it over a perimeter and compares.
     """
     flag = params["condition"]
     base = contracts.filter(kind=ContractKind.MARCHE)
@@ -92,6 +96,70 @@ def _share(params: dict, contracts: QuerySet) -> Result:
         method_version=METHODS["share"].version,
         details=details,
     )
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Where one contract counts in one figure: its weight in the numerator and the denominator (1 or its
+    amount), whether it is an unknown, and in words why. `status` is "numerator" (counted as meeting the
+    condition), "denominator" (counted, does not meet it), "unknown" (counted in the denominator, condition
+    not known) or "excluded" (left out of the figure, `reason` says why)."""
+
+    status: str
+    numerator: Decimal
+    denominator: Decimal
+    unknown: int
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return CLASSIFICATION_LABELS[self.status]
+
+
+CLASSIFICATION_LABELS = {
+    "numerator": "Au numérateur",
+    "denominator": "Au dénominateur seulement",
+    "unknown": "Inconnu (compté au dénominateur)",
+    "excluded": "Hors du calcul",
+}
+ZERO = Decimal(0)
+
+
+def classify_contract(method: str, params: dict, contract) -> Classification:
+    """Where `contract` counts in the figure `compute(method, params, …)` would give over a perimeter
+    holding it, by exactly the rules of `_share` (concessions apart; in value, no usable amount or a
+    framework agreement left out unless `include_frameworks`; unknown never counted as no). Summing the
+    classifications over a perimeter gives the engine's numerator, denominator and unknown count.
+    The perimeter and year are the caller's business, as for `compute`."""
+    if method not in COMPUTATIONS:
+        raise NotComputable(method)
+    METHODS[method].validate(params)
+    if contract.kind != ContractKind.MARCHE:
+        return Classification("excluded", ZERO, ZERO, 0, "Contrat de concession : compté à part.")
+    flag = getattr(contract, params["condition"])
+    if params["measure"] == "count":
+        weight = Decimal(1)
+    else:
+        if contract.amount is None:
+            return Classification(
+                "excluded", ZERO, ZERO, 0, "Pas de montant utilisable : hors des parts en valeur."
+            )
+        if contract.is_framework and not params.get("include_frameworks", False):
+            return Classification(
+                "excluded",
+                ZERO,
+                ZERO,
+                0,
+                "Accord-cadre : son montant est un maximum, pas une dépense ; hors des parts en valeur.",
+            )
+        weight = contract.amount
+    condition = METHOD_CONDITIONS.get(params["condition"], params["condition"])
+    if flag is None:
+        reason = f"Non renseigné dans la source : {condition} (jamais compté comme non)."
+        return Classification("unknown", ZERO, weight, 1, reason)
+    if flag:
+        return Classification("numerator", weight, weight, 0, f"Condition remplie : {condition}.")
+    return Classification("denominator", ZERO, weight, 0, f"Condition non remplie : {condition}.")
 
 
 COMPUTATIONS = {"share": _share}

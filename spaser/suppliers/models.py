@@ -52,7 +52,10 @@ class Supplier(models.Model):
     inclusive_kind = models.CharField(
         "structure inclusive", max_length=8, choices=InclusiveKind.choices, blank=True, default=""
     )
+    inclusive_source = models.CharField("liste d'origine du statut inclusif", max_length=200, blank=True)
+    inclusive_list_date = models.DateField("date de la liste inclusive", null=True, blank=True)
     commune_code = models.CharField("commune (code INSEE)", max_length=5, blank=True)
+    commune_name = models.CharField("commune", max_length=120, blank=True)
     departement_code = models.CharField("département", max_length=3, blank=True)
     region_code = models.CharField("région", max_length=3, blank=True)
     enriched_at = models.DateTimeField("enrichi le", null=True, blank=True)
@@ -96,3 +99,21 @@ class InclusiveSupplier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.siret} ({self.kind})"
+
+
+class CompanyLookup(models.Model):
+    """Cache of the public company search API (API Recherche d'entreprises), one row per SIREN asked.
+
+    `payload` is the matching result as received (None when the API knows no such SIREN): a re-run of the
+    enrichment reads it instead of calling the API again until it is older than the cache lifetime."""
+
+    siren = models.CharField("SIREN", max_length=9, unique=True)
+    payload = models.JSONField("réponse", null=True, blank=True)
+    fetched_at = models.DateTimeField("interrogé le")
+
+    class Meta:
+        verbose_name = "réponse de l'API Recherche d'entreprises"
+        verbose_name_plural = "réponses de l'API Recherche d'entreprises"
+
+    def __str__(self) -> str:
+        return f"{self.siren} ({self.fetched_at:%Y-%m-%d})"

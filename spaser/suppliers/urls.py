@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401 - filled in by this app's views
+from django.urls import path
+
+from . import views
 
 app_name = "suppliers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.supplier_list, name="list"),
+    path("<int:pk>/", views.supplier_detail, name="detail"),
+]

@@ -14,12 +14,18 @@ from spaser.contracts.models import (
     ImportBatch,
     QuarantinedRecord,
 )
-from spaser.suppliers.models import Supplier
 from spaser.contracts.services import import_decp_file
 from spaser.decp import InvalidFile, UnsupportedFormat
 from spaser.organisations.models import Buyer, Direction, DirectionKind, Organisation, OrganisationKind
+from spaser.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "decp"
 MEGALIS = FIXTURES / "megalis_decp-59920013600241-2024-07-09-01.json"
@@ -209,7 +215,9 @@ def test_dirty_values_in_the_database():
     assert get(contract_id="NON-EXPLICITE").has_environmental is False
     fictif = get(contract_id="FICTIF")
     assert fictif.amount is None
-    assert {"code": "montant_fictif", "field": "montant"}.items() <= fictif.quality_flags[0].items()
+    assert any(
+        (flag["code"], flag["field"]) == ("montant_fictif", "montant") for flag in fictif.quality_flags
+    )
     dates = get(contract_id="DATES")
     assert (dates.notification_date, dates.notification_year) == (None, None)
     assert get(contract_id="CPV").cpv_division == "03"
@@ -229,9 +237,11 @@ def test_suppliers_shared_between_files_are_not_duplicated():
     assert Supplier.objects.filter(identifier="32933888305269").count() == 1
 
 
-def test_unreadable_files_write_nothing():
+def test_unreadable_files_write_nothing(tmp_path):
+    not_decp = tmp_path / "liste.json"
+    not_decp.write_text('{"contrats": []}', encoding="utf-8")
     with pytest.raises(UnsupportedFormat):
-        import_decp_file(path=FIXTURES / "v2019_small.json")
+        import_decp_file(path=not_decp)
     with pytest.raises(InvalidFile):
         import_decp_file(path=FIXTURES / "broken.json")
     assert ImportBatch.objects.count() == 0

@@ -22,18 +22,19 @@ def codes(flags):
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "expected", "flag_codes"),
     [
-        ("2024-05-30", date(2024, 5, 30)),
-        ("2016-03-09+01:00", date(2016, 3, 9)),
-        ("2024-01-02T10:00:00Z", date(2024, 1, 2)),
-        ("30/05/2024", date(2024, 5, 30)),
+        ("2024-05-30", date(2024, 5, 30), []),
+        ("2016-03-09+01:00", date(2016, 3, 9), ["date_fuseau_horaire"]),
+        ("2024-01-02T10:00:00Z", date(2024, 1, 2), ["date_fuseau_horaire"]),
+        ("30/05/2024", date(2024, 5, 30), ["date_format_francais"]),
     ],
 )
-def test_dates_are_read_whatever_their_suffix(raw, expected):
+def test_dates_keep_the_published_day_and_say_what_was_odd(raw, expected, flag_codes):
     flags = []
     assert clean_date(raw, "dateNotification", flags) == expected
-    assert flags == []
+    assert codes(flags) == flag_codes
+    assert all(raw in flag.message for flag in flags)
 
 
 @pytest.mark.parametrize("raw", ["0218-05-04", "2024-02-30", "demain"])
@@ -64,6 +65,7 @@ def test_amounts_are_decimals(raw, expected):
         ("NC", "montant_absent"),
         (float("nan"), "montant_absent"),
         ("beaucoup", "montant_illisible"),
+        (1e26, "montant_aberrant"),
         (None, "montant_absent"),
     ],
 )

@@ -1,0 +1,86 @@
+"""Which version of a contract wins when several records carry the same uid (ADR 0004).
+
+The same rule decides inside a file, across files and platforms, and against what is already stored:
+1. the version published last wins — the record's `datePublicationDonnees` or, when later, the publication
+   date of its last modification (a re-publication corrects or extends the earlier one);
+2. then the one with more modifications (a modification is never un-published);
+3. then the most complete (more of the facts indicators use are given);
+4. on a full tie, the later one: later in the file, and a new import over what is stored (a corrected file
+   re-sent with the same dates replaces the earlier one).
+Keys are computed from the stored columns as well as from a new record, with one function, so a stored
+contract and an incoming record are always compared on the same terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+Preference = tuple[str, int, int]
+
+# The facts counted by `completeness`: the ones indicators and the contract page use.
+COMPLETENESS_FIELDS = (
+    "object",
+    "cpv",
+    "amount",
+    "notification_date",
+    "publication_date",
+    "duration_months",
+    "social_considerations",
+    "environmental_considerations",
+    "bids_received",
+    "procedure",
+)
+# The stored columns `preference` needs (plus whether the contract has suppliers).
+PREFERENCE_COLUMNS = (*COMPLETENESS_FIELDS, "modifications")
+
+
+def preference(fields: Mapping[str, Any], *, has_suppliers: bool) -> Preference:
+    """The key of a version: compare two keys with `>=` (the new one wins a tie)."""
+    modifications = fields.get("modifications") or []
+    return (
+        _latest_publication(fields.get("publication_date"), modifications),
+        len(modifications),
+        completeness(fields, has_suppliers=has_suppliers),
+    )
+
+
+def completeness(fields: Mapping[str, Any], *, has_suppliers: bool) -> int:
+    given = sum(1 for name in COMPLETENESS_FIELDS if fields.get(name) not in (None, "", [], ()))
+    return given + (1 if has_suppliers else 0)
+
+
+def _latest_publication(publication: date | str | None, modifications: list[dict[str, Any]]) -> str:
+    """ISO dates compare as text; "" (no date) loses against any date."""
+    dates = [_iso(publication)]
+    dates.extend(
+        _iso(modification.get("publication_date"))
+        for modification in modifications
+        if isinstance(modification, dict)
+    )
+    return max(dates)
+
+
+def _iso(value: date | str | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def why_preferred(winner: Preference, loser: Preference) -> str:
+    """In French, why `winner` was kept over `loser` (for the import report)."""
+    if winner[0] != loser[0]:
+        return (
+            f"publiée plus récemment ({_french_date(winner[0])})" if winner[0] else "publiée plus récemment"
+        )
+    if winner[1] != loser[1]:
+        return "elle compte plus de modifications"
+    if winner[2] != loser[2]:
+        return "elle est plus complète"
+    return "à égalité, la dernière lue l'emporte"
+
+
+def _french_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"

@@ -1,0 +1,115 @@
+"""Supplier pages: a member of an organisation sees the suppliers of its perimeter's contracts, and nobody
+else's (404)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+
+from spaser.organisations.permissions import can_view_organisation
+from spaser.organisations.selectors import membership_for, organisation_for
+
+from .forms import SupplierFilterForm
+from .geography import departement_name, region_name
+from .selectors import (
+    DEFAULT_SORT,
+    SupplierFilters,
+    perimeter_departements,
+    perimeter_suppliers,
+    search_suppliers,
+    supplier_contracts,
+)
+
+PAGE_SIZE = 50
+COLUMNS = [
+    ("nom", "Titulaire"),
+    ("departement", "Département"),
+    ("marches", "Marchés"),
+    ("montant", "Montant"),
+]
+
+
+def _organisation(request):
+    organisation = organisation_for(request.user)
+    if organisation is None or not can_view_organisation(membership_for(request.user, organisation)):
+        raise Http404("Aucune organisation.")
+    return organisation
+
+
+def supplier_list(request):
+    organisation = _organisation(request)
+    departements = [
+        (code, f"{code} — {departement_name(code)}") for code in perimeter_departements(organisation)
+    ]
+    form = SupplierFilterForm(request.GET or None, departements=departements)
+    filters = SupplierFilters(**form.cleaned_or_defaults())
+    page = Paginator(search_suppliers(organisation, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "suppliers/supplier_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "columns": _sort_links(request, filters.tri),
+            "page_query": _query(request, drop=("page",)),
+            "breadcrumbs": [("Titulaires", "")],
+        },
+    )
+
+
+def _query(request, *, drop: tuple[str, ...] = (), **values: str) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    for key, value in values.items():
+        params[key] = value
+    return params.urlencode()
+
+
+def _sort_links(request, current: str) -> list[dict]:
+    """Each sortable column as a link (the order lives in the URL); a second click reverses it."""
+    links = []
+    for key, label in COLUMNS:
+        if current == key:
+            target, state = f"-{key}", "ascending"
+        elif current == f"-{key}":
+            target, state = key, "descending"
+        else:
+            target, state = (f"-{key}" if key in {"marches", "montant"} else key), "none"
+        links.append(
+            {"label": label, "url": "?" + _query(request, drop=("page",), tri=target), "sort": state}
+        )
+    return links
+
+
+def supplier_detail(request, pk: int):
+    organisation = _organisation(request)
+    supplier = get_object_or_404(perimeter_suppliers(organisation), pk=pk)
+    contracts = list(supplier_contracts(organisation, supplier)[:500])
+    for contract in contracts:
+        contract.page_url = _contract_url(contract)
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "contracts": contracts,
+            "departement_name": departement_name(supplier.departement_code),
+            "region_name": region_name(supplier.region_code),
+            "breadcrumbs": [
+                ("Titulaires", reverse("suppliers:list") + f"?tri={DEFAULT_SORT}"),
+                (str(supplier), ""),
+            ],
+        },
+    )
+
+
+def _contract_url(contract) -> str:
+    """The contract page when the contracts app offers one (it is built alongside this page)."""
+    try:
+        return reverse("contracts:detail", args=[contract.pk])
+    except NoReverseMatch:
+        return ""
