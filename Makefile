@@ -1,4 +1,4 @@
-.PHONY: demo test lint format ci
+.PHONY: demo test lint format ci bench
 
 demo:
 	bash scripts/demo.sh
@@ -14,3 +14,6 @@ format:
 
 ci:
 	bash .ci/run
+
+bench:
+	.venv/bin/python bench/bench_import.py --sizes 50000 200000 --results bench/RESULTS.md

@@ -45,7 +45,7 @@ def reimport_quarantined(*, record: QuarantinedRecord, corrected_raw: dict, user
 
 
 def ignore_quarantined(*, record: QuarantinedRecord, user, reason: str) -> None:
-    """Set a record aside (it is not a contract); the reason is kept with the record's reasons."""
+    """Set a record aside (it is not a contract), with the reason of that decision."""
     _check_pending(record)
     reason = (reason or "").strip()
     if not reason:
@@ -54,10 +54,8 @@ def ignore_quarantined(*, record: QuarantinedRecord, user, reason: str) -> None:
     record.status = QuarantineStatus.IGNORED
     record.resolved_at = now
     record.resolved_by = user
-    # QuarantinedRecord has no field for the decision's note: it is added to the reasons, where every
-    # page listing the record shows it.
-    record.reasons = [*record.reasons, f"Écarté le {timezone.localtime(now):%d/%m/%Y} : {reason}"]
-    record.save(update_fields=["status", "resolved_at", "resolved_by", "reasons"])
+    record.resolution_note = reason
+    record.save(update_fields=["status", "resolved_at", "resolved_by", "resolution_note"])
 
 
 def _check_pending(record: QuarantinedRecord) -> None:

@@ -68,9 +68,7 @@ def _page(request: HttpRequest, contracts, *, count: int | None = None):
     paginator = Paginator(contracts, PER_PAGE)
     if count is not None:
         paginator.count = count  # already counted with the unknowns: spare the same COUNT query
-    page = paginator.get_page(request.GET.get("page"))
-    page_range = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return page, list(page_range)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- List and exports ------------------------------------------------------------------------------------
@@ -110,7 +108,7 @@ def contract_list(request):
     sort = filters.get("tri") or DEFAULT_SORT
     counts = selectors.unknown_counts(contracts)
     rows = selectors.list_rows(selectors.sort_contracts(contracts, sort))
-    page, page_range = _page(request, rows, count=counts["total"])
+    page = _page(request, rows, count=counts["total"])
     return render(
         request,
         "contracts/contract_list.html",
@@ -118,10 +116,8 @@ def contract_list(request):
             "form": form,
             "filters": {name: value for name, value in filters.items() if name != "tri"},
             "page": page,
-            "page_range": page_range,
             "counts": counts,
             "sort_headers": _sort_headers(request.GET, sort),
-            "page_query": _query(request.GET, page=None),
             "export_query": _query(request.GET, page=None),
             "can_edit": access.can_edit,
             "breadcrumbs": [("Marchés", "")],
@@ -322,15 +318,13 @@ def rules_apply(request):
 def unattributed_list(request):
     access = _access(request)
     contracts = selectors.unattributed(selectors.perimeter(access.organisation))
-    page, page_range = _page(request, contracts)
+    page = _page(request, contracts)
     directions = list(access.organisation.directions.all()) if access.can_edit else []
     return render(
         request,
         "contracts/unattributed.html",
         {
             "page": page,
-            "page_range": page_range,
-            "page_query": _query(request.GET, page=None),
             "directions": directions,
             "can_edit": access.can_edit,
             "breadcrumbs": _crumbs(("Marchés non attribués", "")),

@@ -62,8 +62,13 @@ def _split(values: list[Any]) -> list[str]:
     for value in values:
         if value is None:
             continue
-        parts.extend(part for part in re.split(r"[,;|]", str(value)) if part.strip())
+        parts.extend(_split_text(str(value)))
     return parts
+
+
+@lru_cache(maxsize=4096)  # the same few spellings on every record
+def _split_text(text: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[,;|]", text) if part.strip())
 
 
 def _decide(raw: Any, wrapper: str, table: dict[str, str], no_value: str, field: str, flags: list[Flag]):

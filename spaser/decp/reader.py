@@ -4,46 +4,41 @@ Formats: 2019 JSON (schema 1.x), 2022 JSON (2.0.x), the XML forms of both, the n
 format as CSV or Parquet — each possibly wrapped in one .zip or .gz. `open_decp` reads only the start of the
 file (and its end, to refuse a truncated file before anything is imported); iterating a `DecpFile` reads the
 file again from its start and yields `ContractRecord | RejectedRecord` one at a time, in file order.
+
+Here: format detection, JSON and XML. The tabular format (CSV, Parquet, API rows) is read in tabular_files.py;
+`DecpFile` and the format names are in decp_file.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from spaser.decp import json_stream, tabular, xml_stream
+from spaser.decp.decp_file import (
+    FORMAT_2019,
+    FORMAT_2019_XML,
+    FORMAT_2022,
+    FORMAT_2022_XML,
+    FORMAT_CSV,
+    FORMAT_LABELS,
+    FORMAT_PARQUET,
+    FORMAT_ROWS,
+    KINDS,
+    SCHEMA_KINDS,
+    VERSIONS,
+    DecpFile,
+    Record,
+)
 from spaser.decp.errors import DecpError, InvalidFile, TruncatedFile, UnsupportedFormat
 from spaser.decp.normalise import kind_of_2019, parse_record
-from spaser.decp.records import KIND_CONCESSION, KIND_MARCHE, ContractRecord, Flag, RejectedRecord
-from spaser.decp.schema import checker_for, table_fields
+from spaser.decp.records import KIND_CONCESSION, KIND_MARCHE, Flag
+from spaser.decp.schema import checker_for
 from spaser.decp.source import Source, open_source
-from spaser.decp.text import FALLBACK_ERRORS, decode_head, detect_encoding, fallback_count
+from spaser.decp.tabular_files import looks_tabular, open_csv, open_parquet, read_tabular_rows
+from spaser.decp.text import decode_head, detect_encoding
 
-FORMAT_2019 = "decp-2019"
-FORMAT_2022 = "decp-2022"
-FORMAT_2019_XML = "decp-2019-xml"
-FORMAT_2022_XML = "decp-2022-xml"
-FORMAT_CSV = "decp-tabular-csv"
-FORMAT_PARQUET = "decp-tabular-parquet"
-FORMAT_ROWS = "decp-tabular-api"
-FORMAT_LABELS = {
-    FORMAT_2019: "DECP 2019 (schéma 1.x, JSON)",
-    FORMAT_2022: "DECP 2022 (schéma 2.0.x, JSON)",
-    FORMAT_2019_XML: "DECP 2019 (schéma 1.x, XML)",
-    FORMAT_2022_XML: "DECP 2022 (schéma 2.0.x, XML)",
-    FORMAT_CSV: "format tabulaire national (CSV)",
-    FORMAT_PARQUET: "format tabulaire national (Parquet)",
-    FORMAT_ROWS: "format tabulaire national (API)",
-}
-VERSIONS = {FORMAT_2019: "2019", FORMAT_2022: "2022", FORMAT_2019_XML: "2019", FORMAT_2022_XML: "2022"}
-KINDS = {"marche": KIND_MARCHE, "contrat-concession": KIND_CONCESSION}
-SCHEMA_KINDS = {KIND_MARCHE: "marche", KIND_CONCESSION: "contrat-concession"}
 PARQUET_MAGIC = b"PAR1"
 BINARY_SIGNATURES = {
     b"%PDF": "un document PDF",
@@ -52,59 +47,6 @@ BINARY_SIGNATURES = {
     b"GIF8": "une image GIF",
     b"\xd0\xcf\x11\xe0": "un document Office ancien (.xls / .doc)",
 }
-TABULAR_KEY_COLUMNS = frozenset({"uid", "acheteur_id", "titulaire_id"})
-
-Record = ContractRecord | RejectedRecord
-
-
-@dataclass
-class DecpFile:
-    """A DECP file whose format is known; iterate it to stream its records (each iteration re-reads it).
-
-    `warnings` collects file-level problems found while reading (French), e.g. bytes that were not UTF-8 or
-    control characters removed from XML; `bytes_read` / `size` give the progress of the current iteration."""
-
-    name: str
-    format: str
-    size: int | None = None
-    encoding: str = ""
-    validate_schema: bool = True
-    warnings: list[str] = field(default_factory=list)
-    source: Source | None = field(default=None, repr=False)
-    _records: Callable[[DecpFile], Iterator[Record]] | None = field(default=None, repr=False)
-    _bytes_read: int = field(default=0, repr=False)
-
-    @property
-    def path(self) -> Path | None:
-        return self.source.path if self.source else None
-
-    @property
-    def bytes_read(self) -> int:
-        return self.source.bytes_read if self.source else self._bytes_read
-
-    @property
-    def format_label(self) -> str:
-        return FORMAT_LABELS.get(self.format, self.format)
-
-    @property
-    def file_flags(self) -> tuple[Flag, ...]:
-        if self.encoding == "cp1252":
-            return (Flag("fichier_non_utf8", "Fichier non encodé en UTF-8, lu en Windows-1252.", ""),)
-        return ()
-
-    def __iter__(self) -> Iterator[Record]:
-        self.warnings.clear()
-        before = fallback_count()
-        assert self._records is not None
-        yield from self._records(self)
-        if self.source is not None and self.size:
-            self.source.bytes_read = self.size  # an archive's directory, at its end, is never read
-        fallback = fallback_count() - before
-        if fallback:
-            self.warnings.append(
-                f"{fallback} octet(s) non UTF-8 lus en Windows-1252 dans « {self.name} » "
-                "(fichier à l'encodage mixte)."
-            )
 
 
 def read_decp(path: str | Path, *, validate_schema: bool = False) -> Iterator[Record]:
@@ -117,7 +59,7 @@ def open_decp(path: str | Path, *, validate_schema: bool = True) -> DecpFile:
     source = open_source(path)
     head = source.head()
     if head.startswith(PARQUET_MAGIC):
-        return _open_parquet(source, validate_schema)
+        return open_parquet(source, validate_schema)
     for signature, description in BINARY_SIGNATURES.items():
         if head.startswith(signature):
             raise UnsupportedFormat(f"« {source.name} » est {description}, pas un fichier DECP.")
@@ -132,8 +74,8 @@ def open_decp(path: str | Path, *, validate_schema: bool = True) -> DecpFile:
         return _open_json(source, encoding, validate_schema)
     if text.startswith("<"):
         return _open_xml(source, head, validate_schema)
-    if _looks_tabular(text):
-        return _open_csv(source, encoding, text, validate_schema)
+    if looks_tabular(text):
+        return open_csv(source, encoding, text, validate_schema)
     sample = text[:40].replace("\n", " ")
     raise UnsupportedFormat(
         f"« {source.name} » n'est pas un fichier DECP reconnu : ni JSON, ni XML, ni CSV ou Parquet du format "
@@ -240,172 +182,6 @@ def _xml_records(decp: DecpFile) -> Iterator[Record]:
         decp.warnings.append(
             f"{cleaners[0].removed} caractère(s) de contrôle interdits en XML retirés de « {decp.name} »."
         )
-
-
-# -- tabular --------------------------------------------------------------------------------------------
-
-
-def _looks_tabular(text: str) -> bool:
-    header = text.split("\n", 1)[0]
-    delimiter = _delimiter(header)
-    columns = {column.strip().strip('"') for column in header.split(delimiter)}
-    return len(columns & TABULAR_KEY_COLUMNS) >= 2 or ("id" in columns and "acheteur_id" in columns)
-
-
-def _delimiter(header: str) -> str:
-    return max((",", ";", "\t", "|"), key=header.count)
-
-
-def _open_csv(source: Source, encoding: str, text: str, validate_schema: bool) -> DecpFile:
-    header = text.split("\n", 1)[0].rstrip("\r")
-    return DecpFile(
-        name=source.name,
-        format=FORMAT_CSV,
-        size=source.size,
-        encoding=encoding,
-        validate_schema=validate_schema,
-        source=source,
-        _records=lambda decp: _csv_records(decp, _delimiter(header)),
-    )
-
-
-def _csv_records(decp: DecpFile, delimiter: str) -> Iterator[Record]:
-    assert decp.source is not None
-    with decp.source.open() as stream:
-        text = io.TextIOWrapper(stream, encoding=decp.encoding, errors=_errors(decp.encoding), newline="")
-        reader = csv.reader(text, delimiter=delimiter)
-        rows = _csv_rows(reader, decp)
-        for record in tabular.group_rows(
-            rows, source_format=decp.format, validate_schema=decp.validate_schema
-        ):
-            yield _with_file_flags(record, decp)
-
-
-def _csv_rows(reader: Any, decp: DecpFile) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        header = [column.strip().lstrip("\ufeff") for column in next(reader)]
-        known = table_fields()
-        unknown = [column for column in header if column not in known]
-        if unknown:
-            decp.warnings.append(
-                "Colonnes inconnues du format tabulaire, conservées telles quelles : "
-                f"{', '.join(unknown[:10])}."
-            )
-        width = len(header)
-        for position, cells in enumerate(reader, start=1):
-            if not cells:
-                continue
-            row = dict(zip(header, cells, strict=False))
-            if len(cells) != width:
-                row["_probleme"] = f"ligne {reader.line_num} : {len(cells)} colonne(s) au lieu de {width}" + (
-                    " (fichier tronqué ?)" if len(cells) < width else ""
-                )
-            yield position, row
-    except csv.Error as error:
-        raise InvalidFile(f"CSV invalide dans « {decp.name} », ligne {reader.line_num} : {error}.") from None
-
-
-def _errors(encoding: str) -> str:
-    return FALLBACK_ERRORS if encoding.startswith("utf-8") else "replace"
-
-
-def _with_file_flags(record: Record, decp: DecpFile) -> Record:
-    if isinstance(record, RejectedRecord):
-        return record
-    extra = list(decp.file_flags)
-    problems = [row.get("_probleme") for row in record.raw.get("lignes", ()) if row.get("_probleme")]
-    extra.extend(Flag("ligne_mal_formee", f"Ligne mal formée : {problem}.", "") for problem in problems)
-    return replace(record, flags=record.flags + tuple(extra)) if extra else record
-
-
-def _open_parquet(source: Source, validate_schema: bool) -> DecpFile:
-    import pyarrow.parquet as pq
-
-    try:
-        with _parquet_path(source) as path:
-            metadata = pq.ParquetFile(path).metadata
-            columns = set(metadata.schema.names)
-    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        raise InvalidFile(f"« {source.name} » : Parquet illisible ou tronqué ({error}).") from None
-    if len(columns & TABULAR_KEY_COLUMNS) < 2:
-        listed = ", ".join(sorted(columns)[:8])
-        raise UnsupportedFormat(
-            f"« {source.name} » : fichier Parquet sans les colonnes du format tabulaire national "
-            f"(uid, acheteur_id, titulaire_id) ; colonnes trouvées : {listed}."
-        )
-    return DecpFile(
-        name=source.name,
-        format=FORMAT_PARQUET,
-        size=source.size,
-        validate_schema=validate_schema,
-        source=source,
-        _records=_parquet_records,
-    )
-
-
-class _parquet_path:
-    """pyarrow needs a seekable file: an archived Parquet is inflated (with the archive limits) to a
-    temporary file."""
-
-    def __init__(self, source: Source):
-        self.source = source
-        self.temporary: Any = None
-
-    def __enter__(self) -> str:
-        if not self.source.wrapper:
-            return str(self.source.path)
-        self.temporary = tempfile.NamedTemporaryFile(suffix=".parquet")
-        with self.source.open() as stream:
-            shutil.copyfileobj(stream, self.temporary)
-        self.temporary.flush()
-        return self.temporary.name
-
-    def __exit__(self, *exc: object) -> None:
-        if self.temporary is not None:
-            self.temporary.close()
-
-
-def _parquet_records(decp: DecpFile) -> Iterator[Record]:
-    import pyarrow.parquet as pq
-
-    source = decp.source
-    assert source is not None
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with _parquet_path(source) as path:
-            try:
-                parquet = pq.ParquetFile(path)
-                total = parquet.metadata.num_rows or 1
-                position = 0
-                for batch in parquet.iter_batches(batch_size=5_000):
-                    for row in batch.to_pylist():
-                        position += 1
-                        yield position, row
-                    source.bytes_read = int((source.size or 0) * position / total)
-            except (OSError, ValueError) as error:
-                raise InvalidFile(f"« {decp.name} » : Parquet illisible ou tronqué ({error}).") from None
-
-    yield from tabular.group_rows(rows(), source_format=decp.format, validate_schema=decp.validate_schema)
-
-
-def read_tabular_rows(
-    rows: Iterable[Mapping[str, Any]], *, name: str, validate_schema: bool = True
-) -> DecpFile:
-    """Rows of the national tabular format from elsewhere (the open-data API), one per contract × supplier.
-
-    The rows are iterated once, when the DecpFile is iterated (a generator of API pages is fine)."""
-
-    def records(decp: DecpFile) -> Iterator[Record]:
-        def numbered() -> Iterator[tuple[int, Mapping[str, Any]]]:
-            for position, row in enumerate(rows, start=1):
-                decp._bytes_read = position
-                yield position, row
-
-        yield from tabular.group_rows(
-            numbered(), source_format=FORMAT_ROWS, validate_schema=decp.validate_schema
-        )
-
-    return DecpFile(name=name, format=FORMAT_ROWS, validate_schema=validate_schema, _records=records)
 
 
 # -- one record again (a corrected quarantined record) ---------------------------------------------------

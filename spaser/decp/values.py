@@ -69,15 +69,41 @@ def _flag(flags: list[Flag], code: str, message: str, field: str) -> None:
 def is_null(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip().lower() in NULL_STRINGS
+    if isinstance(value, str):
+        return value.strip().lower() in NULL_STRINGS
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _cached_cleaner(clean: Any) -> Any:
+    """`clean(text, field, flags)` for texts, memoised: the same dates, SIRETs and CPV codes recur thousands
+    of times in a file. The cleaners are pure (result and flags depend only on the text and the field), so the
+    flags found the first time are kept with the result and appended again on every later call."""
+
+    @lru_cache(maxsize=65_536)
+    def cached(text: str, field: str) -> tuple[Any, tuple[Flag, ...]]:
+        found: list[Flag] = []
+        return clean(text, field, found), tuple(found)
+
+    def clean_value(value: Any, field: str, flags: list[Flag]) -> Any:
+        if type(value) is not str:
+            return clean(value, field, flags)
+        result, found = cached(value, field)
+        if found:
+            flags.extend(found)
+        return result
+
+    clean_value.__doc__ = clean.__doc__
+    clean_value.__name__ = clean.__name__
+    clean_value.__wrapped__ = clean  # type: ignore[attr-defined]
+    return clean_value
 
 
 def clean_text(value: Any, field: str, flags: list[Flag]) -> str:
     # Only true nulls: "NC" or "Inconnu" are legitimate contract ids and objects.
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if type(value) is str and value.isascii():
+        return value.strip()  # no mojibake nor lost character can hide in ASCII: nothing to repair or flag
     if not isinstance(value, str):
         value = str(value)
     return fix_mojibake(value, field, flags).strip()
@@ -96,7 +122,7 @@ def fix_mojibake(text: str, field: str, flags: list[Flag]) -> str:
     return repaired
 
 
-def clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
+def _clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
     """Dates as published: ISO, maybe with an offset ("2016-03-09+01:00") or a time, whose calendar day is
     kept and flagged; dd/mm/yyyy tolerated and flagged. Impossible dates are never guessed: None and a
     flag."""
@@ -132,6 +158,9 @@ def clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
     elif not match:
         _flag(flags, "date_format_francais", f"Date au format jj/mm/aaaa (« {text} »).", field)
     return result
+
+
+clean_date = _cached_cleaner(_clean_date)
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -189,6 +218,8 @@ def clean_rate(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
 
 
 def clean_int(value: Any, field: str, flags: list[Flag], *, minimum: int = 0) -> int | None:
+    if type(value) is int and value >= minimum:
+        return value  # the common case, as the general path below would return it
     if is_null(value):
         return None
     number = to_decimal(value)
@@ -215,7 +246,7 @@ def clean_bool(value: Any, field: str, flags: list[Flag]) -> bool | None:
     return None
 
 
-def clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
+def _clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
     """A SIRET as 14 digits when it can be recovered; otherwise the cleaned string (maybe empty), flagged.
 
     Spaces and dots are removed; 13 digits get back the leading zero a spreadsheet removed; the check digit is
@@ -242,6 +273,9 @@ def clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
     return digits
 
 
+clean_siret = _cached_cleaner(_clean_siret)
+
+
 def clean_identifier_type(value: Any, field: str, flags: list[Flag]) -> str:
     """Identifier types in the schema's spelling ("Siret" → "SIRET", "HORS_UE" → "HORS-UE")."""
     if is_null(value):
@@ -253,7 +287,7 @@ def clean_identifier_type(value: Any, field: str, flags: list[Flag]) -> str:
     return key[:32]
 
 
-def clean_cpv(value: Any, field: str, flags: list[Flag]) -> str:
+def _clean_cpv(value: Any, field: str, flags: list[Flag]) -> str:
     """The 8 digits of a CPV code. The check digit ("-7") is tolerated by the schema and dropped silently;
     a lost leading zero is restored; other junk is flagged."""
     if is_null(value):
@@ -271,6 +305,9 @@ def clean_cpv(value: Any, field: str, flags: list[Flag]) -> str:
         return runs[0][:8]
     _flag(flags, "cpv_invalide", f"Code CPV invalide : « {text} ».", field)
     return ""
+
+
+clean_cpv = _cached_cleaner(_clean_cpv)
 
 
 def unwrap_list(value: Any, key: str) -> list[Any] | None:
@@ -291,4 +328,7 @@ def unwrap_list(value: Any, key: str) -> list[Any] | None:
         return [value] if value.strip() else []
     if not isinstance(value, list):
         value = [value]
-    return [item[key] if isinstance(item, dict) and set(item) == {key} else item for item in value]
+    # A one-key dict holding `key` is a wrapper ({"titulaire": {...}}): unwrapped.
+    return [
+        item[key] if isinstance(item, dict) and len(item) == 1 and key in item else item for item in value
+    ]

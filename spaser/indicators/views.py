@@ -25,10 +25,7 @@ def dashboard(request):
     headline = selectors.headline(figures)
     chart = (
         percent_bar_chart(
-            bars=[
-                Bar(f"{f.indicator.code} — {f.indicator.name}", f.value and f.value.value, f.target)
-                for f in headline
-            ],
+            bars=[Bar(f.short_label, f.value and f.value.value, f.target) for f in headline],
             title=f"Indicateurs légaux {year} : valeur et cible",
             description=(
                 "Part des marchés notifiés en "

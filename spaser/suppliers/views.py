@@ -54,7 +54,6 @@ def supplier_list(request):
             "page": page,
             "filters": filters,
             "columns": _sort_links(request, filters.tri),
-            "page_query": _query(request, drop=("page",)),
             "breadcrumbs": [("Titulaires", "")],
         },
     )

@@ -7,6 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from spaser.contracts.models import Contract, ImportBatch
@@ -142,3 +143,11 @@ def test_help_states_the_duplicate_rule():
 
     assert "une source plus ancienne n'écrase jamais" in Command.help
     assert "lus = créés + mis à jour + inchangés + doublons + en quarantaine" in Command.help
+
+
+def test_user_option_files_the_import_under_that_account():
+    pilot = get_user_model().objects.create_user("pilote", password="un-mot-de-passe-long")
+    run(MEGALIS, "--user", "pilote")
+    assert ImportBatch.objects.get().user == pilot
+    with pytest.raises(CommandError, match="aucun compte « inconnu »"):
+        run(MEGALIS, "--user", "inconnu")

@@ -99,8 +99,8 @@ def test_ignoring_keeps_the_reason_with_the_record(quarantined, pilot):
     ignore_quarantined(record=record, user=pilot, reason="Ligne de test laissée par la plateforme")
     record.refresh_from_db()
     assert (record.status, record.resolved_by) == ("ignored", pilot)
-    assert record.reasons[-1].endswith(": Ligne de test laissée par la plateforme")
-    assert record.reasons[0] != record.reasons[-1]  # the original reasons are kept
+    assert record.resolution_note == "Ligne de test laissée par la plateforme"
+    assert record.reasons == quarantined[12].reasons  # the original reasons are kept as they were
 
 
 def test_a_correction_goes_through_the_duplicate_rule(quarantined, pilot):

@@ -25,17 +25,18 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     now = timezone.now()
     names = [field.attname for field in fields]
-    # Defaults are merged as Python values and converted with the rest; auto_now(_add) fields get `now`.
-    defaults = {field.attname: _python_default(field, now) for field in fields}
-    converters = [(index, _converter(field)) for index, field in enumerate(fields)]
-    converters = [(index, convert) for index, convert in converters if convert is not _same]
+    converters = {field.attname: _converter(field) for field in fields}
+    # Defaults (auto_now(_add) fields get `now`) are converted once; a row's own values one by one.
+    defaults = {field.attname: converters[field.attname](_python_default(field, now)) for field in fields}
+    converted = [(name, convert) for name, convert in converters.items() if convert is not _same]
     pick = itemgetter(*names)
     params = []
     for row in rows:
-        values = list(pick({**defaults, **row}))  # itemgetter: the row's values in column order, in C
-        for index, convert in converters:
-            values[index] = convert(values[index])
-        params.append(values)
+        values = {**defaults, **row}
+        for name, convert in converted:
+            if name in row:
+                values[name] = convert(values[name])
+        params.append(pick(values))  # itemgetter: the values in column order, in C
     if not params:
         return 0
     quote = connection.ops.quote_name

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from spaser.contracts.decp_mapping import content_hash, contract_fields, supplier_key
+from spaser.contracts.end_dates import add_months
 from spaser.contracts.importing.bulk import insert_rows
 from spaser.contracts.importing.preference import PREFERENCE_COLUMNS, Preference, preference
 from spaser.contracts.importing.summary import Fate
@@ -72,10 +73,14 @@ def prepare(record: ContractRecord) -> Prepared:
 
 
 class ContractWriter:
-    def __init__(self, *, source_name: str, source_label: str = ""):
+    def __init__(self, *, source_name: str, source_label: str = "", estimate_end_dates: bool = False):
         self.source_name = source_name[:300]
         # With a label (a platform), the daily files of one source count once in `sources`.
         self.source = (source_label or source_name)[:300]
+        # The file importer estimates end dates of the contracts it touches: for the ones it creates, the
+        # estimate goes in the INSERT itself (what `end_dates.estimate_end_dates` would write just after,
+        # without reading the rows back and a bulk_update); updated contracts are left to that function.
+        self.estimate_end_dates = estimate_end_dates
 
     def store(self, items: list[Prepared]) -> dict[str, Outcome]:
         """Outcome by uid. Queries: a few per 500 records, plus one UPDATE per changed contract."""
@@ -120,15 +125,14 @@ class ContractWriter:
                 Contract.objects.filter(pk=stored.pk).update(sources=sources)
             outcomes[item.uid] = outcome
 
+        columns = {"source_name": self.source_name, "origin": ContractOrigin.DECP, "sources": [self.source]}
+        estimate = self.estimate_end_dates
         insert_rows(
             Contract,
             (
-                {
-                    **item.fields,
-                    "source_name": self.source_name,
-                    "origin": ContractOrigin.DECP,
-                    "sources": [self.source],
-                }
+                {**item.fields, **columns, **_estimated_end_date(item.fields)}
+                if estimate
+                else {**item.fields, **columns}
                 for item in creates
             ),
         )
@@ -179,6 +183,16 @@ class ContractWriter:
             for row in rows:
                 keys[row["pk"]] = preference(row, has_suppliers=row["has_suppliers"])
         return keys
+
+
+def _estimated_end_date(fields: dict[str, Any]) -> dict[str, Any]:
+    """The columns `end_dates.estimate_end_dates` gives a new contract (same rule: notification + current
+    duration, else the initial one; nothing when either is unknown)."""
+    months = fields["current_duration_months"] or fields["duration_months"]
+    notification = fields["notification_date"]
+    if notification and months:
+        return {"end_date": add_months(notification, months), "end_date_estimated": True}
+    return {}
 
 
 def _pks_by_uid(uids: list[str]) -> dict[str, int]:

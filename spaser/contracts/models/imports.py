@@ -67,6 +67,7 @@ class QuarantinedRecord(models.Model):
         "statut", max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.PENDING
     )
     corrected_raw = models.JSONField("enregistrement corrigé", null=True, blank=True)
+    resolution_note = models.TextField("motif de la décision", blank=True)
     resolved_at = models.DateTimeField("traité le", null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

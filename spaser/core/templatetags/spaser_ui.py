@@ -56,3 +56,9 @@ def nav_current(context, prefix: str) -> str:
     if request is not None and request.path.startswith(prefix):
         return mark_safe('aria-current="page"')
     return ""
+
+
+@register.simple_tag
+def page_numbers(page) -> list:
+    """The page numbers around `page`, long runs elided (`paginator.ELLIPSIS`): 1 … 4 5 [6] 7 8 … 20."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

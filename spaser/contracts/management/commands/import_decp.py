@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -64,13 +65,21 @@ class Command(BaseCommand):
             "sources de chaque marché ; par défaut, le nom du fichier",
         )
         parser.add_argument(
+            "--user",
+            metavar="IDENTIFIANT",
+            help="compte au nom duquel l'import est fait : il apparaît alors dans l'historique des imports "
+            "de son organisation (par défaut, seuls les superutilisateurs voient les imports en ligne de "
+            "commande)",
+        )
+        parser.add_argument(
             "--sans-schema",
             dest="validate_schema",
             action="store_false",
             help="ne contrôle pas chaque enregistrement avec le schéma officiel de son format (plus rapide)",
         )
 
-    def handle(self, *args, paths, as_json, dry_run, report, source, validate_schema, **options):
+    def handle(self, *args, paths, as_json, dry_run, report, source, validate_schema, user, **options):
+        account = _account(user) if user else None
         summaries: list[ImportSummary] = []
         try:
             # One transaction for the whole run: a bad file given after good ones leaves the base unchanged.
@@ -79,6 +88,7 @@ class Command(BaseCommand):
                     summaries.append(
                         import_decp_file(
                             path=path,
+                            user=account,
                             source_label=source,
                             dry_run=dry_run,
                             validate_schema=validate_schema,
@@ -105,6 +115,14 @@ class Command(BaseCommand):
                 self.stdout.write(_french(summary))
             if report:
                 self.stdout.write(f"Rapport ligne à ligne : {report}")
+
+
+def _account(username: str):
+    User = get_user_model()
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise CommandError(f"--user : aucun compte « {username} ».") from None
 
 
 def _public(summary: ImportSummary) -> dict:
