@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from spaser.core.listing import query_with, sort_links
 from spaser.organisations.models import Membership, Organisation
 from spaser.organisations.permissions import can_edit_register
 from spaser.organisations.selectors import membership_for, organisation_for
@@ -29,6 +30,7 @@ from .forms import DEFAULT_SORT, SORTS, AttributionRuleForm, ContractFilterForm,
 from .models import AttributionRule, AttributionSource
 
 PER_PAGE = 50
+DESCENDING_FIRST = {"date", "montant"}  # latest and largest first on the first click
 PILOT_ONLY = "Seul le pilote du schéma modifie l'attribution des marchés."
 
 
@@ -54,16 +56,6 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [("Marchés", reverse("contracts:list")), *items]
 
 
-def _query(params: QueryDict, **changes) -> str:
-    """The current query string with some parameters changed (None removes one)."""
-    query = params.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return query.urlencode()
-
-
 def _page(request: HttpRequest, contracts, *, count: int | None = None):
     paginator = Paginator(contracts, PER_PAGE)
     if count is not None:
@@ -83,24 +75,6 @@ def _filtered(request: HttpRequest, access: Access):
     return form, filters, filtered
 
 
-def _sort_headers(params: QueryDict, current: str) -> dict[str, dict]:
-    """For each sortable column: the link that sorts by it (a second click reverses), and its aria-sort."""
-    headers = {}
-    for name in SORTS:
-        active = current.lstrip("-") == name
-        descending = current.startswith("-")
-        if active:
-            target = name if descending else f"-{name}"
-        else:
-            target = f"-{name}" if name in ("date", "montant") else name
-        headers[name] = {
-            "url": "?" + _query(params, tri=target, page=None),
-            "aria_sort": ("descending" if descending else "ascending") if active else "",
-            "next": "décroissant" if target.startswith("-") else "croissant",
-        }
-    return headers
-
-
 @require_GET
 def contract_list(request):
     access = _access(request)
@@ -117,8 +91,10 @@ def contract_list(request):
             "filters": {name: value for name, value in filters.items() if name != "tri"},
             "page": page,
             "counts": counts,
-            "sort_headers": _sort_headers(request.GET, sort),
-            "export_query": _query(request.GET, page=None),
+            "sort_headers": sort_links(
+                request.GET, current=sort, columns=SORTS, descending_first=DESCENDING_FIRST
+            ),
+            "export_query": query_with(request.GET, page=None),
             "can_edit": access.can_edit,
             "breadcrumbs": [("Marchés", "")],
         },

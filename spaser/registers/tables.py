@@ -19,6 +19,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from spaser.decp.text import decode_text
+
 from .values import cell_text, is_empty
 
 MAX_BYTES = 20 * 1024 * 1024  # files are read whole: registers and facilitator exports are far smaller
@@ -26,7 +28,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook is a zip: refuse one that i
 MAX_ROWS = 50_000
 HEADER_SCAN_ROWS = 20
 DELIMITERS = ";,\t|"
-ENCODINGS = ("utf-8-sig", "utf-8", "cp1252", "latin-1")
+FALLBACK_ENCODINGS = ("cp1252", "latin-1")  # when not UTF-8: Excel's French CSV, then every byte
 
 
 class TableError(ValueError):
@@ -177,16 +179,10 @@ def _decode(data: bytes, name: str, encoding: str) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as error:
             raise TableError(f"Le fichier « {name} » ne se lit pas en {encoding} : {error}.") from error
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig", errors="replace"), "utf-8-sig"
-    for candidate in ENCODINGS[1:]:
-        try:
-            return data.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    raise TableError(
-        f"Le fichier « {name} » n'a pas d'encodage reconnu."
-    )  # pragma: no cover - latin-1 reads all
+    try:
+        return decode_text(data, fallbacks=FALLBACK_ENCODINGS, trust_bom=True)
+    except UnicodeDecodeError as error:  # pragma: no cover - latin-1 reads all
+        raise TableError(f"Le fichier « {name} » n'a pas d'encodage reconnu.") from error
 
 
 def _delimiter(text: str, name: str, delimiter: str) -> str:

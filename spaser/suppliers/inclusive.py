@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spaser.decp.text import decode_text
+
 from .identifiers import clean_siret
 from .models import SIAE_KINDS
 
@@ -52,12 +54,10 @@ class ParsedList:
 
 
 def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InclusiveListError(f"{name} : encodage illisible (attendu UTF-8 ou Windows-1252).")
+    try:
+        return decode_text(data)[0]
+    except UnicodeDecodeError:
+        raise InclusiveListError(f"{name} : encodage illisible (attendu UTF-8 ou Windows-1252).") from None
 
 
 def parse_inclusive_list(path: Path, *, kind: str = "auto") -> ParsedList:

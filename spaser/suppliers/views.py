@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
+from spaser.core.listing import SortLink, sort_links
 from spaser.organisations.permissions import can_view_organisation
 from spaser.organisations.selectors import membership_for, organisation_for
 
@@ -29,6 +30,7 @@ COLUMNS = [
     ("marches", "Marchés"),
     ("montant", "Montant"),
 ]
+DESCENDING_FIRST = {"marches", "montant"}  # most contracts and largest spend first on the first click
 
 
 def _organisation(request):
@@ -53,35 +55,21 @@ def supplier_list(request):
             "form": form,
             "page": page,
             "filters": filters,
-            "columns": _sort_links(request, filters.tri),
+            "columns": _columns(request, filters.tri),
             "breadcrumbs": [("Titulaires", "")],
         },
     )
 
 
-def _query(request, *, drop: tuple[str, ...] = (), **values: str) -> str:
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    for key, value in values.items():
-        params[key] = value
-    return params.urlencode()
-
-
-def _sort_links(request, current: str) -> list[dict]:
-    """Each sortable column as a link (the order lives in the URL); a second click reverses it."""
-    links = []
-    for key, label in COLUMNS:
-        if current == key:
-            target, state = f"-{key}", "ascending"
-        elif current == f"-{key}":
-            target, state = key, "descending"
-        else:
-            target, state = (f"-{key}" if key in {"marches", "montant"} else key), "none"
-        links.append(
-            {"label": label, "url": "?" + _query(request, drop=("page",), tri=target), "sort": state}
-        )
-    return links
+def _columns(request, current: str) -> list[tuple[str, SortLink]]:
+    """Each sortable column, labelled, as a link (the order lives in the URL); a second click reverses it."""
+    links = sort_links(
+        request.GET,
+        current=current,
+        columns=[key for key, _label in COLUMNS],
+        descending_first=DESCENDING_FIRST,
+    )
+    return [(label, links[key]) for key, label in COLUMNS]
 
 
 def supplier_detail(request, pk: int):
