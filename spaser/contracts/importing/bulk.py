@@ -16,6 +16,8 @@ import orjson
 from django.db import connection, models
 from django.utils import timezone
 
+from spaser.contracts.decp_mapping import RawJson
+
 Converter = Callable[[Any], Any]
 
 
@@ -55,7 +57,11 @@ def _converter(field: models.Field) -> Converter:
     if isinstance(field, models.JSONField):
         if connection.vendor == "sqlite":
             return _json_text
-        return lambda value: None if value is None else ops.adapt_json_value(value, field.encoder)
+        return lambda value: (
+            None
+            if value is None
+            else ops.adapt_json_value(value.value if type(value) is RawJson else value, field.encoder)
+        )
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
@@ -72,8 +78,13 @@ def _python_default(field: models.Field, now) -> Any:
 
 
 def _json_text(value: Any) -> str | None:
-    # Same JSON as Django's json.dumps for these values (native JSON types), written ten times faster.
-    return None if value is None else orjson.dumps(value).decode()
+    # Same JSON as Django's json.dumps for these values (native JSON types), written ten times faster. A
+    # RawJson (a record's `raw`) brings its bytes, serialised once for the hash and the NaN check.
+    if value is None:
+        return None
+    if type(value) is RawJson:
+        return (value.data if value.data is not None else orjson.dumps(value.value)).decode()
+    return orjson.dumps(value).decode()
 
 
 def _same(value: Any) -> Any:

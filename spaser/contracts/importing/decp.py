@@ -9,6 +9,7 @@ read == created + updated + unchanged + duplicates + quarantined.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from spaser.suppliers.services import refresh_inclusive_flags
 CHUNK_SIZE = 2_000
 PROGRESS_EVERY = 500
 IMPORT_CACHE_KB = -64 * 1024  # SQLite's PRAGMA cache_size: negative = KiB
+GC_YOUNG_THRESHOLD = 10_000  # see _fewer_collections
 
 Progress = Callable[[int, float | None], None]
 
@@ -63,7 +65,7 @@ def import_decp_source(
 ) -> ImportSummary:
     report = ImportReport(source_name=source.name)
     try:
-        with _large_sqlite_cache(), transaction.atomic():
+        with _fewer_collections(), _large_sqlite_cache(), transaction.atomic():
             batch = ImportBatch.objects.create(
                 kind=ImportKind.DECP,
                 source_name=source.name[:300],
@@ -84,6 +86,22 @@ def import_decp_source(
     finally:
         report.close()
     return run.summary
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Fewer passes of the cyclic garbage collector while the import runs: the objects that exist before it
+    (Django, modules) are frozen out of the passes, and the youngest generation is collected every
+    GC_YOUNG_THRESHOLD allocations instead of 700. A quarter of an import's time went to these passes, for
+    little garbage (records are freed by reference counting); memory stays bounded. Restored after."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @contextmanager

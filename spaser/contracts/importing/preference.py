@@ -46,20 +46,29 @@ def preference(fields: Mapping[str, Any], *, has_suppliers: bool) -> Preference:
     )
 
 
+# A fact is not given when None, or an empty text, list or tuple (and counted otherwise, 0 included).
+_SIZED = (str, list, tuple)
+
+
 def completeness(fields: Mapping[str, Any], *, has_suppliers: bool) -> int:
-    given = sum(1 for name in COMPLETENESS_FIELDS if fields.get(name) not in (None, "", [], ()))
-    return given + (1 if has_suppliers else 0)
+    given = 1 if has_suppliers else 0
+    get = fields.get
+    for name in COMPLETENESS_FIELDS:
+        value = get(name)
+        if value is not None and (value or not isinstance(value, _SIZED)):
+            given += 1
+    return given
 
 
 def _latest_publication(publication: date | str | None, modifications: list[dict[str, Any]]) -> str:
     """ISO dates compare as text; "" (no date) loses against any date."""
-    dates = [_iso(publication)]
-    dates.extend(
-        _iso(modification.get("publication_date"))
-        for modification in modifications
-        if isinstance(modification, dict)
-    )
-    return max(dates)
+    latest = _iso(publication)
+    for modification in modifications:
+        if isinstance(modification, dict):
+            published = _iso(modification.get("publication_date"))
+            if published > latest:
+                latest = published
+    return latest
 
 
 def _iso(value: date | str | None) -> str:
