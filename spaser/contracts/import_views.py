@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
@@ -34,8 +34,7 @@ from spaser.contracts.quarantine import ignore_quarantined, reimport_quarantined
 from spaser.contracts.tasks import launch_decp_import
 from spaser.core.models import Job
 from spaser.decp import DecpError
-from spaser.organisations.permissions import can_edit_register, can_view_organisation
-from spaser.organisations.selectors import membership_for, organisation_for
+from spaser.organisations.permissions import can_edit_register, require_member
 
 HISTORY_PAGE_SIZE = 25
 QUARANTINE_PAGE_SIZE = 50
@@ -47,13 +46,12 @@ PILOT_ONLY = "Seul le pilote du schéma importe des données et traite la quaran
 
 def _member(request, *, pilot: bool = False):
     """The user's organisation and role; 404 outside any organisation, 403 when the pilot is required."""
-    organisation = organisation_for(request.user)
-    membership = membership_for(request.user, organisation)
-    if not can_view_organisation(membership):
-        raise Http404("Aucune organisation ne vous est rattachée.")
-    if pilot and not can_edit_register(membership):
-        raise PermissionDenied(PILOT_ONLY)
-    return organisation, membership
+    return require_member(
+        request.user,
+        pilot=pilot,
+        not_member="Aucune organisation ne vous est rattachée.",
+        not_pilot=PILOT_ONLY,
+    )
 
 
 def visible_batches(*, organisation, user) -> QuerySet[ImportBatch]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from spaser.core.listing import query_with, sort_links
 from spaser.organisations.models import Membership, Organisation
-from spaser.organisations.permissions import can_edit_register
-from spaser.organisations.selectors import membership_for, organisation_for
+from spaser.organisations.permissions import can_edit_register, require_member
 
 from . import exports, selectors
 from .attribution import attribute_contracts, clear_manual_direction, set_manual_direction
@@ -42,14 +41,10 @@ class Access:
 
 
 def _access(request: HttpRequest, *, edit: bool = False) -> Access:
-    organisation = organisation_for(request.user)
-    if organisation is None:
-        raise Http404("Vous n'appartenez à aucune organisation.")
-    membership = membership_for(request.user, organisation)
-    can_edit = can_edit_register(membership)
-    if edit and not can_edit:
-        raise PermissionDenied(PILOT_ONLY)
-    return Access(organisation, membership, can_edit)
+    organisation, membership = require_member(
+        request.user, pilot=edit, not_member="Vous n'appartenez à aucune organisation.", not_pilot=PILOT_ONLY
+    )
+    return Access(organisation, membership, can_edit_register(membership))
 
 
 def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:

@@ -4,20 +4,17 @@ Who sees a job: the members of the organisation it was launched for (any role); 
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from spaser.organisations.permissions import can_view_organisation
-from spaser.organisations.selectors import membership_for, organisation_for
+from spaser.organisations.permissions import require_member
 
 from .jobs import job_state
 from .models import Job
 
 
 def _visible_job(request, pk: int) -> Job:
-    organisation = organisation_for(request.user)
-    if not can_view_organisation(membership_for(request.user, organisation)):
-        raise Http404("Tâche introuvable.")
+    organisation, _membership = require_member(request.user, not_member="Tâche introuvable.")
     return get_object_or_404(Job.objects.for_organisation(organisation), pk=pk)
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from .models import DIRECTION_ROLES, Membership, Organisation, Role
-from .selectors import membership_for
+from .selectors import membership_for, organisation_for
 
 if TYPE_CHECKING:
     from spaser.schemes.models import Action
@@ -52,3 +55,15 @@ def user_can_edit_register(user, organisation: Organisation) -> bool:
 def user_can_update_action_progress(user, action: Action) -> bool:
     organisation = action.commitment.axis.scheme.organisation
     return can_update_action_progress(membership_for(user, organisation), action)
+
+
+def require_member(user, *, pilot: bool = False, not_member: str, not_pilot: str = "") -> tuple:
+    """The user's organisation and role, for a view: Http404 (`not_member`) outside any organisation,
+    PermissionDenied (`not_pilot`) when the pilot is required. The one access check of the app's pages."""
+    organisation = organisation_for(user)
+    membership = membership_for(user, organisation)
+    if not can_view_organisation(membership):
+        raise Http404(not_member)
+    if pilot and not can_edit_register(membership):
+        raise PermissionDenied(not_pilot)
+    return organisation, membership

@@ -9,15 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from spaser.organisations.permissions import can_edit_register
-from spaser.organisations.selectors import membership_for, organisation_for
+from spaser.organisations.permissions import require_member
 
 from . import selectors
 from .forms import MappingForm, UploadForm
@@ -34,11 +32,12 @@ PREVIEW_ROWS = 20
 
 
 def _pilot_organisation(request):
-    organisation = organisation_for(request.user)
-    if organisation is None:
-        raise Http404("Aucune organisation.")
-    if not can_edit_register(membership_for(request.user, organisation)):
-        raise PermissionDenied("Seul le pilote du schéma importe des registres.")
+    organisation, _membership = require_member(
+        request.user,
+        pilot=True,
+        not_member="Aucune organisation.",
+        not_pilot="Seul le pilote du schéma importe des registres.",
+    )
     return organisation
 
 

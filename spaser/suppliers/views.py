@@ -4,13 +4,11 @@ else's (404)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
 from spaser.core.listing import SortLink, sort_links
-from spaser.organisations.permissions import can_view_organisation
-from spaser.organisations.selectors import membership_for, organisation_for
+from spaser.organisations.permissions import require_member
 
 from .forms import SupplierFilterForm
 from .geography import departement_name, region_name
@@ -34,9 +32,7 @@ DESCENDING_FIRST = {"marches", "montant"}  # most contracts and largest spend fi
 
 
 def _organisation(request):
-    organisation = organisation_for(request.user)
-    if organisation is None or not can_view_organisation(membership_for(request.user, organisation)):
-        raise Http404("Aucune organisation.")
+    organisation, _membership = require_member(request.user, not_member="Aucune organisation.")
     return organisation
 
 

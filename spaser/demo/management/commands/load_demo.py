@@ -46,6 +46,8 @@ class Command(BaseCommand):
             f"{summary.updated} mis à jour, {summary.unchanged} inchangés, {summary.duplicates} doublons, "
             f"{summary.quarantined} en quarantaine"
         )
+        # The importer attributes the contracts it creates or changes; this pass also re-applies rules that
+        # changed since a previous load to contracts that did not.
         attributed = attribute_contracts(organisation=organisation)
         self.stdout.write(f"Attributions aux directions modifiées : {attributed}")
         counts = compute_scheme_indicators(scheme=scheme)
