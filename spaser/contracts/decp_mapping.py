@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from spaser.decp import ContractRecord, ModificationRecord, SupplierRecord
+from spaser.decp.version import READER_VERSION
 
 
 def contract_fields(record: ContractRecord) -> dict[str, Any]:
@@ -65,14 +66,28 @@ def supplier_key(supplier: SupplierRecord) -> tuple[str, str]:
 
 
 class RawJson:
-    """The `raw` column of one record, serialised once: the value (NaN and infinities kept as text, see
-    `json_safe`) and its JSON bytes, which serve the NaN check, the content hash and the column itself."""
+    """The `raw` column of one record, serialised once: its JSON bytes, which serve the NaN check, the
+    content hash and the column itself, and the value (NaN and infinities kept as text, see `json_safe`).
+    Pickled (to cross from the reading process to the writing one, see importing/pipeline.py) as its bytes
+    alone: the value is read back from them only if asked for."""
 
-    __slots__ = ("data", "value")
+    __slots__ = ("_value", "data")
 
     def __init__(self, value: Any, data: bytes | None):
-        self.value = value
+        self._value = value
         self.data = data  # None: not JSON-native (e.g. a Decimal); the column serialises `value` as before
+
+    @property
+    def value(self) -> Any:
+        if self._value is None and self.data is not None:
+            self._value = orjson.loads(self.data)
+        return self._value
+
+    def __getstate__(self) -> tuple[Any, bytes | None]:
+        return (None if self.data is not None else self._value, self.data)
+
+    def __setstate__(self, state: tuple[Any, bytes | None]) -> None:
+        self._value, self.data = state
 
 
 def raw_json(raw: Any) -> RawJson:
@@ -91,18 +106,22 @@ def raw_json(raw: Any) -> RawJson:
         return RawJson(safe, None)
 
 
-def content_hash(fields: dict[str, Any], raw: RawJson, suppliers: tuple[SupplierRecord, ...]) -> str:
-    """Same source and same reading → same hash. The file name is left out on purpose: the same record
-    re-published in another file is unchanged. The normalised values are in: a better reader updates rows.
-    `fields` without `raw` are dumped with sorted keys; `raw` goes in as its own bytes (the same record read
-    the same way gives the same bytes), after a separator that no JSON text holds."""
-    payload = {"fields": fields, "suppliers": [supplier_key(supplier) for supplier in suppliers]}
-    options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-    digest = hashlib.sha256(orjson.dumps(payload, option=options, default=_default))
-    digest.update(b"\x00")
-    digest.update(
-        raw.data if raw.data is not None else orjson.dumps(raw.value, option=options, default=_default)
+def content_hash(record: ContractRecord, raw: RawJson) -> str:
+    """Same source and same reading → same hash. What the reader makes of a record (every column, the
+    suppliers, the flags) follows from its raw record, its format and kind, the reader's version and the
+    file-level flags (an encoding guessed, the schema checked or not): those go in, not the columns again
+    (READER_VERSION must change with the reader's output, see spaser/decp/version.py). The file name is
+    left out on purpose: the same record re-published in another file is unchanged. `raw` goes in as its
+    own bytes (the same record read the same way gives the same bytes), after a separator no JSON holds."""
+    flags = ",".join(flag.code for flag in record.flags)
+    digest = hashlib.sha256(
+        f"{READER_VERSION}\x00{record.source_format}\x00{record.kind}\x00{flags}\x00".encode()
     )
+    if raw.data is not None:
+        digest.update(raw.data)
+    else:
+        options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+        digest.update(orjson.dumps(raw.value, option=options, default=_default))
     return digest.hexdigest()
 
 

@@ -22,17 +22,17 @@ from django.utils import timezone
 from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.decp_mapping import json_safe
 from spaser.contracts.end_dates import estimate_end_dates
+from spaser.contracts.importing.pipeline import PIECE, prepared_pieces
 from spaser.contracts.importing.preference import why_preferred
-from spaser.contracts.importing.report import ImportReport, describe_flags
+from spaser.contracts.importing.report import ImportReport
 from spaser.contracts.importing.summary import COUNTED, Fate, ImportSummary
-from spaser.contracts.importing.writer import ContractWriter, Outcome, Prepared, prepare, restore_updated_at
+from spaser.contracts.importing.writer import ContractWriter, Outcome, Prepared, restore_updated_at
 from spaser.contracts.models import ImportBatch, ImportKind, ImportStatus, QuarantinedRecord
-from spaser.decp import ContractRecord, DecpFile, RejectedRecord, open_decp
+from spaser.decp import DecpFile, RejectedRecord, open_decp
 from spaser.organisations.models import Organisation
 from spaser.suppliers.services import refresh_inclusive_flags
 
 CHUNK_SIZE = 2_000
-PROGRESS_EVERY = 500
 IMPORT_CACHE_KB = -64 * 1024  # SQLite's PRAGMA cache_size: negative = KiB
 GC_YOUNG_THRESHOLD = 10_000  # see _fewer_collections
 
@@ -47,11 +47,18 @@ def import_decp_file(
     dry_run: bool = False,
     validate_schema: bool = True,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
-    """Import one DECP file. Raises spaser.decp.DecpError (French message) and then writes nothing."""
+    """Import one DECP file. Raises spaser.decp.DecpError (French message) and then writes nothing.
+    `parallel`: read in a second process (None: when worth it, see importing/pipeline.py)."""
     source = open_decp(path, validate_schema=validate_schema)
     return import_decp_source(
-        source=source, user=user, source_label=source_label, dry_run=dry_run, progress=progress
+        source=source,
+        user=user,
+        source_label=source_label,
+        dry_run=dry_run,
+        progress=progress,
+        parallel=parallel,
     )
 
 
@@ -62,6 +69,7 @@ def import_decp_source(
     source_label: str = "",
     dry_run: bool = False,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
     report = ImportReport(source_name=source.name)
     try:
@@ -76,7 +84,7 @@ def import_decp_source(
                 user=user,
             )
             run = _Run(source=source, batch=batch, report=report, source_label=source_label, dry_run=dry_run)
-            run.consume(progress)
+            run.consume(progress, parallel=parallel)
             run.finish()
             if not dry_run:
                 # Suppliers first seen in this file get the inclusive flag of the imported lists.
@@ -155,26 +163,21 @@ class _Run:
         self.touched: set[int] = set()
         self.organisations = list(Organisation.objects.filter(attribution_rules__isnull=False).distinct())
 
-    def consume(self, progress: Progress | None) -> None:
-        pending: list[ContractRecord | RejectedRecord] = []
-        for record in self.source:
-            self.summary.read += 1
-            pending.append(record)
+    def consume(self, progress: Progress | None, *, parallel: bool | None) -> None:
+        pending: list[Prepared | RejectedRecord] = []
+        size = self.source.size
+        for piece in prepared_pieces(self.source, parallel=parallel):
+            self.summary.read += len(piece.items)
+            pending.extend(piece.items)
             if len(pending) >= CHUNK_SIZE:
                 self._store_chunk(pending)
                 pending = []
-            if progress is not None and self.summary.read % PROGRESS_EVERY == 0:
-                progress(self.summary.read, self._fraction())
+            if progress is not None and len(piece.items) == PIECE:  # a shorter piece is the last one
+                progress(self.summary.read, min(piece.bytes_read / size, 1.0) if size else None)
         if pending:
             self._store_chunk(pending)
         if progress is not None:
             progress(self.summary.read, 1.0)
-
-    def _fraction(self) -> float | None:
-        size, done = getattr(self.source, "size", None), getattr(self.source, "bytes_read", None)
-        if not size or done is None:
-            return None
-        return min(done / size, 1.0)
 
     def finish(self) -> None:
         summary = self.summary
@@ -192,15 +195,13 @@ class _Run:
 
     # -- one chunk ---------------------------------------------------------------------------------------
 
-    def _store_chunk(self, records: list[ContractRecord | RejectedRecord]) -> None:
+    def _store_chunk(self, items: list[Prepared | RejectedRecord]) -> None:
         rows: list[tuple[int, str, Fate, str, str]] = []
-        rejected = [record for record in records if isinstance(record, RejectedRecord)]
-        self._quarantine(rejected, rows)
+        self._quarantine([item for item in items if isinstance(item, RejectedRecord)], rows)
         winners: dict[str, Prepared] = {}
-        for record in records:
-            if isinstance(record, RejectedRecord):
+        for item in items:
+            if isinstance(item, RejectedRecord):
                 continue
-            item = prepare(record)
             current = winners.get(item.uid)
             if current is None:
                 winners[item.uid] = item
@@ -238,19 +239,16 @@ class _Run:
 
     def _duplicate_row(self, rows: list, loser: Prepared, winner: Prepared) -> None:
         reason = (
-            f"Doublon de l'enregistrement n° {winner.record.position} (même uid), gardé : "
+            f"Doublon de l'enregistrement n° {winner.position} (même uid), gardé : "
             f"{why_preferred(winner.key, loser.key)}."
         )
-        rows.append(
-            (loser.record.position, loser.uid, Fate.DUPLICATE, reason, describe_flags(loser.record.flags))
-        )
+        rows.append((loser.position, loser.uid, Fate.DUPLICATE, reason, loser.flags))
         self.summary.duplicates += 1
 
     def _settle(self, item: Prepared, outcome: Outcome, rows: list, chunk_touched: list[int]) -> None:
         """The fate of a chunk's winner, in the light of what earlier chunks kept for its uid."""
-        record, summary = item.record, self.summary
-        flags = describe_flags(record.flags)
-        flagged = bool(record.flags)
+        summary, flags = self.summary, item.flags
+        flagged = bool(flags)
         kept = self.kept.get(item.uid)
         if kept is None or (kept.position == 0 and outcome.fate != Fate.DUPLICATE):
             fate = outcome.fate
@@ -265,7 +263,7 @@ class _Run:
             )
             where = f"l'enregistrement n° {kept.position}" if kept.position else "la version enregistrée"
             rows.append(
-                (record.position, item.uid, Fate.DUPLICATE, f"Doublon de {where} (même uid) : {why}.", flags)
+                (item.position, item.uid, Fate.DUPLICATE, f"Doublon de {where} (même uid) : {why}.", flags)
             )
             summary.duplicates += 1
             return
@@ -273,21 +271,21 @@ class _Run:
             fate = self._replace(item, kept, outcome)
         if fate != Fate.DUPLICATE:
             summary.warnings += flagged
-            self.kept[item.uid] = _Kept(record.position, fate, flagged)
+            self.kept[item.uid] = _Kept(item.position, fate, flagged)
             if fate in (Fate.CREATED, Fate.UPDATED):
                 chunk_touched.append(outcome.pk)
                 self.touched.add(outcome.pk)
         else:
             self.kept.setdefault(item.uid, _Kept(0, None, False))
         summary.count(fate)
-        rows.append((record.position, item.uid, fate, outcome.reason, flags))
+        rows.append((item.position, item.uid, fate, outcome.reason, flags))
 
     def _replace(self, item: Prepared, kept: _Kept, outcome: Outcome) -> Fate:
         summary = self.summary
         self.report.override(
             position=kept.position,
             fate=Fate.DUPLICATE,
-            reason=f"Doublon de l'enregistrement n° {item.record.position} (même uid), gardé : "
+            reason=f"Doublon de l'enregistrement n° {item.position} (même uid), gardé : "
             "publié plus récemment, plus complet, ou lu après.",
         )
         summary.count(kept.fate, -1)

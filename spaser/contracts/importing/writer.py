@@ -22,6 +22,7 @@ from spaser.contracts.decp_mapping import RawJson, content_hash, contract_fields
 from spaser.contracts.end_dates import add_months
 from spaser.contracts.importing.bulk import insert_rows
 from spaser.contracts.importing.preference import PREFERENCE_COLUMNS, Preference, preference
+from spaser.contracts.importing.report import describe_flags
 from spaser.contracts.importing.summary import Fate
 from spaser.contracts.models import Contract, ContractOrigin, ContractSupplier
 from spaser.decp import ContractRecord, SupplierRecord
@@ -32,17 +33,18 @@ BATCH = 500  # rows per INSERT / ids per IN (...): under SQLite's and PostgreSQL
 
 @dataclass(slots=True)
 class Prepared:
-    """A record with the Contract columns it gives (`raw` apart, serialised once), its content hash and its
-    preference key."""
+    """What the writer needs of one record: its Contract columns (`raw` apart, serialised once, see
+    `RawJson`), content hash and preference key, suppliers, and for the report its position and quality
+    flags (described). Small on purpose: prepared records cross from the reading process to the writing one
+    (importing/pipeline.py)."""
 
-    record: ContractRecord
+    position: int
+    uid: str
     fields: dict[str, Any]
     raw: RawJson
     key: Preference
-
-    @property
-    def uid(self) -> str:
-        return self.record.uid
+    suppliers: tuple[SupplierRecord, ...]
+    flags: str  # the quality flags, described for the report ("" when none)
 
     @property
     def hash(self) -> str:
@@ -71,8 +73,9 @@ def prepare(record: ContractRecord) -> Prepared:
     fields = contract_fields(record)
     raw = raw_json(record.raw)
     suppliers = record.suppliers
-    fields["content_hash"] = content_hash(fields, raw, suppliers)
-    return Prepared(record, fields, raw, preference(fields, has_suppliers=bool(suppliers)))
+    fields["content_hash"] = content_hash(record, raw)
+    key = preference(fields, has_suppliers=bool(suppliers))
+    return Prepared(record.position, record.uid, fields, raw, key, suppliers, describe_flags(record.flags))
 
 
 class ContractWriter:
@@ -231,12 +234,12 @@ def _link_suppliers(relinked: list[tuple[int, Prepared]], created: list[tuple[in
     items = relinked + created
     if not items:
         return
-    supplier_ids = upsert_suppliers(supplier for _pk, item in items for supplier in item.record.suppliers)
+    supplier_ids = upsert_suppliers(supplier for _pk, item in items for supplier in item.suppliers)
     for chunk in _chunks([pk for pk, _item in relinked]):
         ContractSupplier.objects.filter(contract_id__in=chunk).delete()
     links: dict[tuple[int, int], dict[str, int]] = {}
     for pk, item in items:
-        for position, supplier in enumerate(item.record.suppliers):
+        for position, supplier in enumerate(item.suppliers):
             supplier_id = supplier_ids[supplier_key(supplier)]
             # A supplier listed twice on one contract is one link (the first position counts).
             link = {"contract_id": pk, "supplier_id": supplier_id, "position": position}
