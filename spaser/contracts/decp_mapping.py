@@ -12,6 +12,16 @@ import orjson
 from spaser.decp import ContractRecord, ModificationRecord, SupplierRecord
 from spaser.decp.version import READER_VERSION
 
+FIELD_NAMES = (  # the keys of `contract_fields`, in its order (the writer's column order)
+    "uid", "buyer_siret", "contract_id", "kind", "object", "nature", "procedure", "cpv", "cpv_division",
+    "techniques", "is_framework", "framework_id", "amount", "current_amount", "modifications",
+    "duration_months", "current_duration_months", "notification_date", "notification_year",
+    "publication_date", "place_code", "social_considerations", "has_social", "social_clause",
+    "social_criterion", "reserved", "environmental_considerations", "has_environmental",
+    "environmental_clause", "environmental_criterion", "bids_received", "advance_granted", "advance_rate",
+    "innovative", "subcontracting_declared", "source_format", "quality_flags",
+)  # fmt: skip
+
 
 def contract_fields(record: ContractRecord) -> dict[str, Any]:
     """Every Contract column the importer owns but `raw` (see `raw_json`). Attribution (direction) is not

@@ -116,3 +116,11 @@ def test_a_second_process_only_for_large_files(tmp_path, settings):
     assert pipeline.worth_a_process(large) == (len(os.sched_getaffinity(0)) >= 2)
     settings.SPASER_IMPORT_PARALLEL = False
     assert not pipeline.worth_a_process(large)
+
+
+def test_the_writer_column_order_is_the_mapping_order():
+    from spaser.contracts.decp_mapping import FIELD_NAMES, contract_fields
+    from spaser.decp import open_decp
+
+    first = next(iter(open_decp(DIRTY)))
+    assert tuple(contract_fields(first)) == FIELD_NAMES
