@@ -5,7 +5,10 @@ memory is measured per step (`ru_maxrss` of the child):
   1. floor: `orjson.loads(path.read_bytes())`;
   2. read: iterate the file with spaser.decp (no database), to show what the reader costs;
   3. import: `import_decp_file` into a fresh SQLite database (tables built from the models), and again on
-     PostgreSQL when DATABASE_URL points to one (a throw-away test database is created there).
+     PostgreSQL when DATABASE_URL points to one (a throw-away test database is created there). As a user
+     runs it: large files are read in a second process while this one writes (importing/pipeline.py); the
+     peak memory is then the writer's plus the reader's;
+  4. the same import in one process (`parallel=False`), for comparison.
 Prints one JSON line per measurement; with --results, writes bench/RESULTS.md (machine and date included).
 
     .venv/bin/python bench/bench_import.py [--sizes 50000 200000] [--schema] [--results bench/RESULTS.md]
@@ -63,7 +66,7 @@ def step_read(path: Path, validate_schema: bool) -> dict:
     return {"seconds": time.perf_counter() - start, "records": records, "peak_mb": _peak_mb()}
 
 
-def step_import(path: Path, validate_schema: bool, data_dir: Path) -> dict:
+def step_import(path: Path, validate_schema: bool, data_dir: Path, parallel: bool = True) -> dict:
     _django(data_dir)
     from django.conf import settings
     from django.db import connection
@@ -78,10 +81,18 @@ def step_import(path: Path, validate_schema: bool, data_dir: Path) -> dict:
         from spaser.contracts.services import import_decp_file
 
         start = time.perf_counter()
-        summary = import_decp_file(path=path, validate_schema=validate_schema)
+        summary = import_decp_file(path=path, validate_schema=validate_schema, parallel=parallel)
         seconds = time.perf_counter() - start
         counts = {name: getattr(summary, name) for name in ("read", "created", "duplicates", "quarantined")}
-        return {"seconds": seconds, **counts, "peak_mb": _peak_mb(), "database": connection.vendor}
+        # The reading process, when there is one, is a child of this one: its peak is added (an upper
+        # bound of the two together; pages they share are counted twice).
+        reader_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if parallel else 0
+        return {
+            "seconds": seconds,
+            **counts,
+            "peak_mb": _peak_mb() + reader_mb,
+            "database": connection.vendor,
+        }
     finally:
         connection.creation.destroy_test_db(database["NAME"], verbosity=0)
 
@@ -98,7 +109,7 @@ def _child_main(argv: list[str]) -> None:
     elif step == "read":
         result = step_read(path, validate_schema)
     else:
-        result = step_import(path, validate_schema, Path(data_dir))
+        result = step_import(path, validate_schema, Path(data_dir), parallel=step == "import")
     print(json.dumps(result))
 
 
@@ -129,6 +140,13 @@ def bench_size(count: int, *, work: Path, validate_schema: bool) -> list[dict]:
         imported = run_step(
             "import", path, validate_schema=validate_schema, data_dir=work, database_url=database_url
         )
+        alone = run_step(
+            "import-one-process",
+            path,
+            validate_schema=validate_schema,
+            data_dir=work,
+            database_url=database_url,
+        )
         result = {
             "records": count,
             "file_mb": round(size / 1e6, 1),
@@ -140,6 +158,9 @@ def bench_size(count: int, *, work: Path, validate_schema: bool) -> list[dict]:
             "read_peak_mb": round(read["peak_mb"]),
             "import_s": round(imported["seconds"], 2),
             "import_peak_mb": round(imported["peak_mb"]),
+            "one_process_s": round(alone["seconds"], 2),
+            "one_process_ratio": round(alone["seconds"] / floor["seconds"], 1),
+            "one_process_peak_mb": round(alone["peak_mb"]),
             "ratio": round(imported["seconds"] / floor["seconds"], 1),
             "records_per_s": round(count / imported["seconds"]),
             "created": imported["created"],
@@ -192,15 +213,17 @@ def write_results(path: Path, info: dict, results: list[dict]) -> None:
         "by default).",
         "",
         "| records | file (MB) | database | schema | orjson floor (s) | reader alone (s) | import (s) "
-        "| ratio import / floor | records/s | peak MB floor | peak MB reader | peak MB import |",
-        "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ratio import / floor | records/s | peak MB floor | peak MB reader | peak MB import "
+        "| import in one process (s) | ratio | peak MB |",
+        "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['records']} | {r['file_mb']} | {r['database']} "
             f"| {'yes' if r['schema_validation'] else 'no'} "
             f"| {r['floor_s']} | {r['read_s']} | {r['import_s']} | {r['ratio']}× | {r['records_per_s']} "
-            f"| {r['floor_peak_mb']} | {r['read_peak_mb']} | {r['import_peak_mb']} |"
+            f"| {r['floor_peak_mb']} | {r['read_peak_mb']} | {r['import_peak_mb']} "
+            f"| {r['one_process_s']} | {r['one_process_ratio']}× | {r['one_process_peak_mb']} |"
         )
     # Hand-written analysis under "## Notes" survives a new run.
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
