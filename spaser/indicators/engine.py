@@ -1,109 +1,372 @@
-"""The indicator engine: one code path per method, shared by the dashboard, the CLI and (later) the report,
-the API and the observatory.
+"""The indicator engine: one code path per method (plans.py), shared by the dashboards, the exports, the
+command line and later the report, the API and the observatory.
 
-A computation takes a method key, its parameters and the contracts of a perimeter, and returns the counts
-behind the figure; it never rounds before dividing (rates come from counts, domain.md engineering habits).
+- `compute(method, params, contracts)`: one figure over a queryset of contracts (a buyer, a drill-down).
+- `compute_scheme(scheme, years)`: every computed indicator of a scheme, for every scope (organisation,
+  buyers of a joint scheme, directions) and period (the year, the sub-periods of the indicator's frequency,
+  the year to date), in a few grouped queries: the aggregates of all indicators are summed per month, per
+  scope, by the database, then added up per period here (counts and sums are additive).
+- `breakdown(...)`: one figure split by CPV division, procedure, nature or amount band.
+
+A figure never rounds before dividing; a figure without data is None (« pas de données »), never 0.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
 
-from spaser.contracts.models import ContractKind
+from spaser.contracts.models import Contract
+from spaser.registers.models import InsertionHours, InsertionParticipant
 
-from .methods import CONTRACT_FLAGS as METHOD_CONDITIONS
-from .methods import METHODS
+from .errors import InvalidParams, NotComputable
+from .objects import COUNTABLES
+from .periods import Period, periods_of, year_to_date
+from .plans import PARTS, ContractPlan, HoursPlan, ObjectsPlan, PeoplePlan, Plan, Sums, plan_for
+from .results import Result
+from .scopes import Scope
 
-HUNDRED = Decimal(100)
-PERCENT_PLACES = Decimal("0.0001")
+__all__ = [
+    "BREAKDOWNS",
+    "PARTS",
+    "Classification",
+    "ComputedFigure",
+    "InvalidParams",
+    "NotComputable",
+    "Result",
+    "breakdown",
+    "classify_contract",
+    "compute",
+    "compute_scheme",
+]
+
+PERIMETERS = {
+    "contracts": (
+        "Source : données essentielles de la commande publique (DECP) et registres internes importés ; "
+        "unité : le marché (uid = SIRET de l'acheteur + identifiant), doublons fusionnés ; concessions "
+        "comptées à part ; période : date de notification."
+    ),
+    "hours": (
+        "Source : export du facilitateur des clauses d'insertion (heures par marché et par période) ; "
+        "une période d'heures compte dans le mois de sa date de fin."
+    ),
+    "people": (
+        "Source : export du facilitateur (participants, référence pseudonyme) ; une personne présente sur "
+        "plusieurs marchés ou périodes compte une fois ; période : date de fin de la période d'heures."
+    ),
+}
+
+
+def compute(method: str, params: dict, contracts: QuerySet) -> Result:
+    """One figure over `contracts` (already restricted to the perimeter and period)."""
+    plan = plan_for(method, params)
+    if isinstance(plan, ContractPlan | HoursPlan):
+        sums = Sums()
+        plan.request(sums)
+        rows = _source_rows(plan.source, contracts)
+        totals = rows.aggregate(**sums.expressions) if sums.expressions else {}
+        return plan.finish(totals.get)
+    if isinstance(plan, PeoplePlan):
+        people = InsertionParticipant.objects.filter(contract__in=contracts)
+        return plan.count(list(people.values_list("person_ref", "gender", "resident")))
+    raise NotComputable("se calcule sur les objets d'un schéma, pas sur une liste de marchés")
+
+
+def _source_rows(source: str, contracts: QuerySet) -> QuerySet:
+    if source == "contracts":
+        return contracts
+    return InsertionHours.objects.filter(contract__in=contracts)
+
+
+# -- a whole scheme, in grouped queries ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Result:
-    """A computed figure and its provenance counts. `value` is None when the denominator is 0."""
+class ComputedFigure:
+    indicator: Any  # schemes.Indicator
+    period: Period
+    scope: Scope
+    result: Result
+    data_date: date | None
+    source: str
 
-    value: Decimal | None
-    numerator: Decimal
-    denominator: Decimal
-    unknown: int
-    method_version: str
-    details: dict = field(default_factory=dict)
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def perimeter(self) -> str:
+        if self.source == "objects":
+            countable = COUNTABLES[self.indicator.params["object"]]
+            return f"{self.scope.description} ; {countable.perimeter} ; période : {self.period.label}."
+        which = {
+            "contracts": "notifiés",
+            "hours": "heures des périodes finissant",
+            "people": "personnes des périodes finissant",
+        }[self.source]
+        return f"{self.scope.description}, {which} {self.period.phrase}. {PERIMETERS[self.source]}"
 
 
-class NotComputable(Exception):
-    """The indicator is entered by people, or its method is not implemented: "pas de données", never 0."""
+@dataclass(frozen=True)
+class _Grouping:
+    """How the rows of a source are found for a scheme, and grouped per month and scope."""
+
+    rows: QuerySet
+    year: Any
+    month: Any
+    direction: str
+    buyer: str
+    newest: Any
 
 
-def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(PERCENT_PLACES)
-
-
-def _money(amount: Decimal | None) -> str:
-    """Amounts in details as fixed 2-decimal strings: identical on SQLite and PostgreSQL."""
-    return f"{amount or 0:.2f}"
-
-
-def _share(params: dict, contracts: QuerySet) -> Result:
-    """Share of contracts (concessions counted apart, domain.md §5 rule 1) meeting a tri-state condition.
-
-    In number: n(condition) / n(all). In value: Σ initial amount(condition) / Σ initial amount(all), over
-    contracts with a usable amount; framework agreements are left out unless `include_frameworks`, because
-    their amount is a maximum or an estimate, never spend (§5 rule 3). Unknown (None) is never counted as no.
-
-    `classify_contract` below applies exactly these rules to one contract (contract pages explain where a
-    contract counts): any change here must be made there too; a test sums it over a perimeter and compares.
-    """
-    flag = params["condition"]
-    base = contracts.filter(kind=ContractKind.MARCHE)
-    yes, unknown = Q(**{flag: True}), Q(**{f"{flag}__isnull": True})
-    totals = base.aggregate(
-        contracts=Count("pk"),
-        frameworks=Count("pk", filter=Q(is_framework=True)),
-        frameworks_amount=Sum("amount", filter=Q(is_framework=True)),
-        no_amount=Count("pk", filter=Q(amount__isnull=True)),
-    )
-    details = {
-        "contrats": totals["contracts"],
-        "accords_cadres": totals["frameworks"],
-        "montant_accords_cadres": _money(totals["frameworks_amount"]),
-        "sans_montant": totals["no_amount"],
+def _groupings(organisation) -> dict[str, _Grouping]:
+    contracts = Contract.objects.for_organisation(organisation)
+    hours = InsertionHours.objects.filter(organisation.buyer_filter("contract__buyer_siret"))
+    return {
+        "contracts": _Grouping(
+            contracts.exclude(notification_date=None),
+            "notification_year",
+            ExtractMonth("notification_date"),
+            "direction_id",
+            "buyer_siret",
+            Max("updated_at"),
+        ),
+        "hours": _Grouping(
+            hours,
+            ExtractYear("period_end"),
+            ExtractMonth("period_end"),
+            "contract__direction_id",
+            "contract__buyer_siret",
+            Max("contract__updated_at"),
+        ),
     }
-    if params["measure"] == "count":
-        agg = base.aggregate(n=Count("pk"), yes=Count("pk", filter=yes), unknown=Count("pk", filter=unknown))
-        numerator, denominator = Decimal(agg["yes"]), Decimal(agg["n"])
-    else:
-        measured = base.filter(amount__isnull=False)
-        if not params.get("include_frameworks", False):
-            measured = measured.filter(is_framework=False)
-        agg = measured.aggregate(
-            n=Count("pk"),
-            total=Sum("amount"),
-            yes=Sum("amount", filter=yes),
-            unknown=Count("pk", filter=unknown),
-            unknown_amount=Sum("amount", filter=unknown),
+
+
+class _MonthlySums:
+    """Per scope, per (year, month): the sums of a source's aggregates, as the database added them up."""
+
+    def __init__(self):
+        self.months: dict[str, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
+
+    def add(self, scope_key: str, year: int, month: int, row: dict[str, Any]) -> None:
+        current = self.months[scope_key].get((year, month))
+        if current is None:
+            self.months[scope_key][(year, month)] = dict(row)
+            return
+        for alias, value in row.items():
+            if value is None:
+                continue
+            if alias == "newest":
+                current[alias] = max(current[alias], value) if current[alias] else value
+            else:
+                current[alias] = value if current[alias] is None else current[alias] + value
+
+    def period(self, scope_key: str, period: Period) -> tuple[dict[str, Any], date | None]:
+        total: dict[str, Any] = {}
+        newest = None
+        months = self.months.get(scope_key, {})
+        for month in period.months:
+            row = months.get((period.year, month))
+            if row is None:
+                continue
+            for alias, value in row.items():
+                if alias == "newest":
+                    newest = value if newest is None or (value and value > newest) else newest
+                elif value is not None:
+                    total[alias] = value if total.get(alias) is None else total[alias] + value
+        return total, (newest.date() if hasattr(newest, "date") else newest)
+
+
+def _monthly_sums(grouping: _Grouping, sums: Sums, scopes: list[Scope], years: list[int]) -> _MonthlySums:
+    monthly = _MonthlySums()
+    rows = grouping.rows.annotate(y=_expression(grouping.year), m=grouping.month).filter(y__in=years)
+    aggregates = {**sums.expressions, "newest": grouping.newest}
+    kinds = {scope.kind for scope in scopes}
+    for row in rows.values("y", "m").annotate(**aggregates).order_by():
+        monthly.add("organisation", row.pop("y"), row.pop("m"), row)
+    if "direction" in kinds:
+        by_direction = {scope.direction.pk: scope.key for scope in scopes if scope.kind == "direction"}
+        for row in rows.values("y", "m", d=_expression(grouping.direction)).annotate(**aggregates).order_by():
+            key = by_direction.get(row.pop("d"))
+            year, month = row.pop("y"), row.pop("m")
+            if key:
+                monthly.add(key, year, month, row)
+    if "buyer" in kinds:
+        buyers = [(scope.buyer, scope.key) for scope in scopes if scope.kind == "buyer"]
+        for row in rows.values("y", "m", b=_expression(grouping.buyer)).annotate(**aggregates).order_by():
+            siret, year, month = row.pop("b"), row.pop("y"), row.pop("m")
+            for identifier, key in buyers:
+                if siret and siret.startswith(identifier):
+                    monthly.add(key, year, month, row)
+    return monthly
+
+
+def _expression(value: Any) -> Any:
+    from django.db.models import F
+
+    return F(value) if isinstance(value, str) else value
+
+
+def scheme_periods(indicator, year: int, today: date) -> list[Period]:
+    """The periods an indicator is followed on in a year: the year, its frequency's sub-periods up to
+    today, and for the current year the year to date (January to the current month)."""
+    periods = [p for p in periods_of(year, indicator.frequency) if date(p.year, p.months[0], 1) <= today]
+    if year == today.year and today.month < 12:
+        periods.append(year_to_date(year, today.month))
+    return periods
+
+
+def compute_scheme(
+    *, indicators: Iterable, scopes: list[Scope], years: list[int], scheme=None, today: date | None = None
+) -> list[ComputedFigure]:
+    """Every figure of `indicators` for every scope and period of `years` (see the module docstring).
+    An indicator whose definition cannot be computed (manual, invalid) is left out: « pas de données »."""
+    today = today or date.today()
+    plans: list[tuple[Any, Plan]] = []
+    for indicator in indicators:
+        try:
+            plans.append((indicator, plan_for(indicator.method, indicator.params)))
+        except (NotComputable, InvalidParams):
+            continue
+    if not plans or not scopes or not years:
+        return []
+    organisation = scopes[0].organisation
+    groupings = _groupings(organisation)
+    figures: list[ComputedFigure] = []
+    for source in ("contracts", "hours"):
+        sourced = [(indicator, plan) for indicator, plan in plans if plan.source == source]
+        if not sourced:
+            continue
+        sums = Sums()
+        for _indicator, plan in sourced:
+            plan.request(sums)
+        monthly = _monthly_sums(groupings[source], sums, scopes, years)
+        for scope in scopes:
+            for year in years:
+                for indicator, plan in sourced:
+                    for period in scheme_periods(indicator, year, today):
+                        totals, newest = monthly.period(scope.key, period)
+                        result = plan.finish(totals.get)
+                        figures.append(ComputedFigure(indicator, period, scope, result, newest, source))
+    figures += _people_figures(plans, scopes, years, organisation, today)
+    figures += _object_figures(plans, scopes, years, scheme, today)
+    return figures
+
+
+def _people_figures(plans, scopes, years, organisation, today) -> list[ComputedFigure]:
+    people_plans = [(indicator, plan) for indicator, plan in plans if isinstance(plan, PeoplePlan)]
+    if not people_plans:
+        return []
+    rows = (
+        InsertionParticipant.objects.filter(organisation.buyer_filter("contract__buyer_siret"))
+        .filter(period__period_end__year__in=years)
+        .values_list(
+            "person_ref",
+            "gender",
+            "resident",
+            "period__period_end",
+            "contract__direction_id",
+            "contract__buyer_siret",
+            "contract__updated_at",
         )
-        numerator, denominator = agg["yes"] or Decimal(0), agg["total"] or Decimal(0)
-        details |= {"contrats_mesures": agg["n"], "montant_inconnu": _money(agg["unknown_amount"])}
-    details["inconnus"] = agg["unknown"]
-    return Result(
-        value=percent(numerator, denominator),
-        numerator=numerator,
-        denominator=denominator,
-        unknown=agg["unknown"],
-        method_version=METHODS["share"].version,
-        details=details,
     )
+    rows = list(rows)
+    figures = []
+    for scope in scopes:
+        mine = [row for row in rows if scope.holds(direction_id=row[4], buyer_siret=row[5])]
+        for year in years:
+            for indicator, plan in people_plans:
+                for period in scheme_periods(indicator, year, today):
+                    inside = [r for r in mine if r[3].year == year and r[3].month in period.months]
+                    newest = max((r[6] for r in inside), default=None)
+                    result = plan.count([(r[0], r[1], r[2]) for r in inside])
+                    figures.append(
+                        ComputedFigure(indicator, period, scope, result, newest and newest.date(), "people")
+                    )
+    return figures
+
+
+def _object_figures(plans, scopes, years, scheme, today) -> list[ComputedFigure]:
+    object_plans = [(indicator, plan) for indicator, plan in plans if isinstance(plan, ObjectsPlan)]
+    if not object_plans or scheme is None:
+        return []
+    figures = []
+    for scope in scopes:
+        if scope.kind == "buyer":
+            continue  # the plan's objects belong to the organisation and its directions, not to a buyer
+        for year in years:
+            for indicator, plan in object_plans:
+                countable = COUNTABLES[plan.params["object"]]
+                for period in scheme_periods(indicator, year, today):
+                    result = countable.compute(scheme, scope.direction, period, plan.params["measure"])
+                    figures.append(ComputedFigure(indicator, period, scope, result, today, "objects"))
+    return figures
+
+
+# -- breakdowns ------------------------------------------------------------------------------------------
+
+# Amount bands: the 40 k€ publication threshold and the 2024-2025 EU thresholds of local authorities
+# (221 000 € supplies and services, 5 538 000 € works).
+AMOUNT_BANDS = [
+    ("< 40 000 €", None, Decimal(40_000)),
+    ("40 000 à 220 999 €", Decimal(40_000), Decimal(221_000)),
+    ("221 000 à 5 537 999 €", Decimal(221_000), Decimal(5_538_000)),
+    ("5 538 000 € et plus", Decimal(5_538_000), None),
+]
+BREAKDOWNS = {
+    "cpv": "division CPV",
+    "procedure": "procédure",
+    "nature": "nature",
+    "amount_band": "tranche de montant",
+}
+
+
+def _amount_band() -> Case:
+    whens = []
+    for label, low, high in AMOUNT_BANDS:
+        condition = Q()
+        if low is not None:
+            condition &= Q(amount__gte=low)
+        if high is not None:
+            condition &= Q(amount__lt=high)
+        whens.append(When(condition, then=Value(label)))
+    return Case(*whens, default=Value("montant inconnu"), output_field=CharField())
+
+
+def breakdown(method: str, params: dict, contracts: QuerySet, dimension: str) -> list[tuple[str, Result]]:
+    """The figure split by `dimension` (BREAKDOWNS), largest denominators first."""
+    if dimension not in BREAKDOWNS:
+        raise ValueError(f"Ventilation inconnue : « {dimension} ».")
+    plan = plan_for(method, params)
+    if not isinstance(plan, ContractPlan):
+        raise NotComputable("seuls les indicateurs calculés sur les marchés se ventilent")
+    sums = Sums()
+    plan.request(sums)
+    group = {"cpv": "cpv_division", "procedure": "procedure", "nature": "nature"}.get(dimension)
+    rows = contracts.annotate(dim=_amount_band() if group is None else _expression(group))
+    results = []
+    for row in rows.values("dim").annotate(**sums.expressions).order_by():
+        label = row.pop("dim") or "non renseigné"
+        results.append((label, plan.finish(row.get)))
+    results.sort(key=lambda item: (-item[1].denominator, item[0]))
+    return results
+
+
+# -- one contract ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Classification:
     """Where one contract counts in one figure: its weight in the numerator and the denominator (1 or its
-    amount), whether it is an unknown, and in words why. `status` is "numerator" (counted as meeting the
-    condition), "denominator" (counted, does not meet it), "unknown" (counted in the denominator, condition
-    not known) or "excluded" (left out of the figure, `reason` says why)."""
+    amount), whether it is an unknown, and in words why. `status` is "numerator", "denominator",
+    "unknown" or "excluded" (left out, `reason` says why)."""
 
     status: str
     numerator: Decimal
@@ -122,52 +385,13 @@ CLASSIFICATION_LABELS = {
     "unknown": "Inconnu (compté au dénominateur)",
     "excluded": "Hors du calcul",
 }
-ZERO = Decimal(0)
 
 
 def classify_contract(method: str, params: dict, contract) -> Classification:
-    """Where `contract` counts in the figure `compute(method, params, …)` would give over a perimeter
-    holding it, by exactly the rules of `_share` (concessions apart; in value, no usable amount or a
-    framework agreement left out unless `include_frameworks`; unknown never counted as no). Summing the
-    classifications over a perimeter gives the engine's numerator, denominator and unknown count.
-    The perimeter and year are the caller's business, as for `compute`."""
-    if method not in COMPUTATIONS:
-        raise NotComputable(method)
-    METHODS[method].validate(params)
-    if contract.kind != ContractKind.MARCHE:
-        return Classification("excluded", ZERO, ZERO, 0, "Contrat de concession : compté à part.")
-    flag = getattr(contract, params["condition"])
-    if params["measure"] == "count":
-        weight = Decimal(1)
-    else:
-        if contract.amount is None:
-            return Classification(
-                "excluded", ZERO, ZERO, 0, "Pas de montant utilisable : hors des parts en valeur."
-            )
-        if contract.is_framework and not params.get("include_frameworks", False):
-            return Classification(
-                "excluded",
-                ZERO,
-                ZERO,
-                0,
-                "Accord-cadre : son montant est un maximum, pas une dépense ; hors des parts en valeur.",
-            )
-        weight = contract.amount
-    condition = METHOD_CONDITIONS.get(params["condition"], params["condition"])
-    if flag is None:
-        reason = f"Non renseigné dans la source : {condition} (jamais compté comme non)."
-        return Classification("unknown", ZERO, weight, 1, reason)
-    if flag:
-        return Classification("numerator", weight, weight, 0, f"Condition remplie : {condition}.")
-    return Classification("denominator", ZERO, weight, 0, f"Condition non remplie : {condition}.")
-
-
-COMPUTATIONS = {"share": _share}
-
-
-def compute(method: str, params: dict, contracts: QuerySet) -> Result:
-    """Compute one figure over `contracts` (already restricted to the perimeter and period)."""
-    if method not in COMPUTATIONS:
-        raise NotComputable(method)
-    METHODS[method].validate(params)
-    return COMPUTATIONS[method](params, contracts)
+    """Where `contract` counts in the figure `compute(method, params, …)` gives over a perimeter holding
+    it: the same rules (plans.ContractPlan.classify). Summing over a perimeter gives the engine's numerator,
+    denominator and unknown count (tested). The perimeter and period are the caller's business."""
+    plan = plan_for(method, params)
+    if not isinstance(plan, ContractPlan):
+        raise NotComputable("ne se calcule pas marché par marché")
+    return Classification(*plan.classify(contract))

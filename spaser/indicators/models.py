@@ -12,7 +12,11 @@ ORGANISATION_SCOPE = "organisation"
 
 class IndicatorValueQuerySet(models.QuerySet):
     def for_year(self, year: int):
-        return self.filter(year=year)
+        """The values of the whole year (not of its sub-periods)."""
+        return self.filter(year=year, period="A")
+
+    def for_period(self, period):
+        return self.filter(year=period.year, period=period.key)
 
     def organisation_scope(self):
         return self.filter(scope=ORGANISATION_SCOPE)
@@ -21,6 +25,12 @@ class IndicatorValueQuerySet(models.QuerySet):
 class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     year = models.PositiveSmallIntegerField("année")
+    period = models.CharField(
+        "période",
+        max_length=3,
+        default="A",
+        help_text="« A » l'année ; S1-S2, T1-T4, M01-M12 ; C01-C11 : de janvier à la fin du mois.",
+    )
     scope = models.CharField(
         "périmètre", max_length=80, help_text="« organisation », « buyer:<SIRET> » ou « direction:<slug> »."
     )
@@ -43,10 +53,12 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = "valeur d'indicateur"
         verbose_name_plural = "valeurs d'indicateurs"
-        ordering = ["indicator", "year", "scope"]
+        ordering = ["indicator", "year", "period", "scope"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year", "scope"], name="indicator_value_unique"),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "period", "scope"], name="indicator_value_unique_period"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.year} {self.scope} = {self.value}"
+        return f"{self.indicator.code} {self.year} {self.period} {self.scope} = {self.value}"

@@ -52,7 +52,7 @@ def available_years(scheme: Scheme) -> list[int]:
 
 def default_year(scheme: Scheme) -> int | None:
     """The latest year that has contracts behind its values; else the latest computed year."""
-    values = IndicatorValue.objects.filter(
+    values = IndicatorValue.objects.filter(period="A").filter(
         indicator__commitment__axis__scheme=scheme, scope=ORGANISATION_SCOPE
     )
     with_data = values.filter(denominator__gt=0).order_by("-year").values_list("year", flat=True).first()
@@ -65,7 +65,7 @@ def figures_for(*, scheme: Scheme, year: int, scope: str = ORGANISATION_SCOPE) -
     )
     values = {
         v.indicator_id: v
-        for v in IndicatorValue.objects.filter(indicator__in=indicators, year=year, scope=scope)
+        for v in IndicatorValue.objects.for_year(year).filter(indicator__in=indicators, scope=scope)
     }
     figures = []
     for indicator in indicators:

@@ -1,57 +1,15 @@
 """Writes: compute and store indicator values with their provenance. Idempotent: a value whose figures did
 not change is left untouched (no new history row)."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
 
-from spaser.schemes.models import Indicator, Scheme
+from spaser.schemes.models import Scheme
 
-from .engine import NotComputable, Result, compute
+from .engine import ComputedFigure, compute_scheme
 from .models import IndicatorValue
-from .scopes import Scope, organisation_scopes
-
-DECP_PERIMETER = (
-    "Source : données essentielles de la commande publique (DECP), marchés de 40 000 € HT et plus publiés ; "
-    "unité : le marché (uid = SIRET de l'acheteur + identifiant), doublons fusionnés ; "
-    "concessions comptées à part ; année = année de notification."
-)
-
-
-@dataclass(frozen=True)
-class ComputedFigure:
-    indicator: Indicator
-    year: int
-    scope: Scope
-    result: Result
-    data_date: date | None
-
-    @property
-    def perimeter(self) -> str:
-        return f"{self.scope.description}, notifiés en {self.year}. {DECP_PERIMETER}"
-
-
-def data_date(contracts) -> date | None:
-    """The snapshot date of the data behind a figure: the day its newest contract row was imported."""
-    newest = contracts.aggregate(newest=Max("updated_at"))["newest"]
-    return newest.date() if newest else None
-
-
-def compute_figures(*, indicators, scopes: list[Scope], years: list[int]) -> list[ComputedFigure]:
-    figures = []
-    for scope in scopes:
-        for year in years:
-            contracts = scope.contracts.notified_in(year)
-            snapshot = data_date(contracts)
-            for indicator in indicators:
-                try:
-                    result = compute(indicator.method, indicator.params, contracts)
-                except NotComputable:
-                    continue
-                figures.append(ComputedFigure(indicator, year, scope, result, snapshot))
-    return figures
+from .scopes import organisation_scopes
 
 
 def default_years(scheme: Scheme, today: date | None = None) -> list[int]:
@@ -64,8 +22,10 @@ def store_figures(figures: list[ComputedFigure]) -> dict[str, int]:
     """Upsert each figure; returns how many values were created, updated and left unchanged."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {
-        (v.indicator_id, v.year, v.scope): v
-        for v in IndicatorValue.objects.filter(indicator__in={f.indicator for f in figures})
+        (v.indicator_id, v.year, v.period, v.scope): v
+        for v in IndicatorValue.objects.filter(
+            indicator__in={f.indicator for f in figures}, year__in={f.year for f in figures}
+        )
     }
     for figure in figures:
         fields = {
@@ -79,10 +39,15 @@ def store_figures(figures: list[ComputedFigure]) -> dict[str, int]:
             "data_date": figure.data_date,
             "method_version": figure.result.method_version,
         }
-        current = existing.get((figure.indicator.pk, figure.year, figure.scope.key))
+        key = (figure.indicator.pk, figure.year, figure.period.key, figure.scope.key)
+        current = existing.get(key)
         if current is None:
             IndicatorValue.objects.create(
-                indicator=figure.indicator, year=figure.year, scope=figure.scope.key, **fields
+                indicator=figure.indicator,
+                year=figure.year,
+                period=figure.period.key,
+                scope=figure.scope.key,
+                **fields,
             )
             counts["created"] += 1
         elif any(_differs(getattr(current, name), value) for name, value in fields.items()):
@@ -101,9 +66,23 @@ def _differs(stored, new) -> bool:
     return stored != new
 
 
-def compute_scheme_indicators(*, scheme: Scheme, years: list[int] | None = None) -> dict[str, int]:
-    """Compute every computed indicator of the scheme, for each year, on every scope, and store them."""
+def scheme_figures(
+    *, scheme: Scheme, years: list[int] | None = None, today: date | None = None
+) -> list[ComputedFigure]:
+    """Every computed indicator of the scheme, for each year and period, on every scope."""
     indicators = list(scheme.indicators().computed().select_related("commitment__axis__scheme"))
     scopes = organisation_scopes(scheme.organisation, mutualised=scheme.mutualised)
-    figures = compute_figures(indicators=indicators, scopes=scopes, years=years or default_years(scheme))
-    return store_figures(figures)
+    return compute_scheme(
+        indicators=indicators,
+        scopes=scopes,
+        years=years or default_years(scheme, today),
+        scheme=scheme,
+        today=today,
+    )
+
+
+def compute_scheme_indicators(
+    *, scheme: Scheme, years: list[int] | None = None, today: date | None = None
+) -> dict[str, int]:
+    """Compute and store every computed indicator of the scheme (see `scheme_figures`)."""
+    return store_figures(scheme_figures(scheme=scheme, years=years, today=today))

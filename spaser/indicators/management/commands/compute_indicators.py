@@ -1,4 +1,5 @@
-"""`spaser compute_indicators [--year Y] [--buyer SIREN_OR_SIRET] [--json]`."""
+"""`spaser compute_indicators [--year Y] [--buyer SIREN_OR_SIRET] [--scheme SLUG] [--period KEY|all]
+[--json]`."""
 
 import json
 import re
@@ -8,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from spaser.indicators.catalogue import CATALOGUE
 from spaser.indicators.engine import compute
-from spaser.indicators.scopes import buyer_scope, organisation_scopes
-from spaser.indicators.services import compute_figures, default_years, store_figures
+from spaser.indicators.periods import Period
+from spaser.indicators.scopes import buyer_scope
+from spaser.indicators.services import scheme_figures, store_figures
 from spaser.schemes.models import Scheme, SchemeStatus
 
 
@@ -36,13 +38,26 @@ class Command(BaseCommand):
             "--scheme", help="identifiant court d'un schéma (par défaut : tous sauf archivés)"
         )
         parser.add_argument(
+            "--period",
+            default="A",
+            help="période affichée : A (l'année, par défaut), S1, T2, M03, C11 (cumul à fin novembre)… "
+            "ou « all » pour toutes (toutes sont calculées et enregistrées)",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="affiche une liste d'objets JSON"
         )
 
-    def handle(self, *args, year=None, buyer=None, scheme=None, as_json=False, **options):
+    def handle(self, *args, year=None, buyer=None, scheme=None, period="A", as_json=False, **options):
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError(f"Année invalide : {year}.")
+        if period != "all":
+            try:
+                Period(2000, period)
+            except ValueError as error:
+                raise CommandError(f"--period : {error} Exemples : A, S1, T2, M03, C11, all.") from None
         rows = self.buyer_rows(buyer, year) if buyer else self.scheme_rows(scheme, year)
+        if period != "all":
+            rows = [row for row in rows if row["period"] == period]
         if as_json:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
@@ -71,7 +86,7 @@ class Command(BaseCommand):
             contracts = scope.contracts.notified_in(y)
             for definition in CATALOGUE:
                 result = compute(definition.method, definition.params, contracts)
-                rows.append(_row(definition.code, definition.name, y, scope.key, result, None))
+                rows.append(_row(definition.code, definition.name, Period(y), scope.key, result, None))
         return rows
 
     def scheme_rows(self, slug: str | None, year: int | None) -> list[dict]:
@@ -87,11 +102,7 @@ class Command(BaseCommand):
                     f"L'année {year} est hors de la période du schéma « {scheme.slug} » "
                     f"({scheme.period_start}-{scheme.period_end})."
                 )
-            indicators = list(scheme.indicators().computed())
-            scopes = organisation_scopes(scheme.organisation, mutualised=scheme.mutualised)
-            figures = compute_figures(
-                indicators=indicators, scopes=scopes, years=[year] if year else default_years(scheme)
-            )
+            figures = scheme_figures(scheme=scheme, years=[year] if year else None)
             counts = store_figures(figures)
             self.stderr.write(
                 f"{scheme.slug} : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
@@ -101,7 +112,7 @@ class Command(BaseCommand):
                 _row(
                     f.indicator.code,
                     f.indicator.name,
-                    f.year,
+                    f.period,
                     f.scope.key,
                     f.result,
                     f.data_date,
@@ -116,18 +127,20 @@ class Command(BaseCommand):
             self.stdout.write("Aucune valeur calculée (pas de schéma ou pas d'indicateur calculé).")
             return
         for row in rows:
-            value = "pas de données" if row["value"] is None else f"{row['value']:.1f} %".replace(".", ",")
+            value = "pas de données" if row["value"] is None else f"{row['value']:.1f}".replace(".", ",")
             self.stdout.write(
-                f"{row['code']:<4} {row['year']} {row['scope']:<28} {value:>15}  "
+                f"{row['code']:<4} {row['year']} {row['period']:<3} {row['scope']:<28} {value:>15}  "
                 f"({row['numerator']} / {row['denominator']}, inconnus : {row['unknown']})"
             )
 
 
-def _row(code, name, year, scope, result, data_date, perimeter=None) -> dict:
+def _row(code, name, period: Period, scope, result, data_date, perimeter=None) -> dict:
     return {
         "code": code,
         "name": name,
-        "year": year,
+        "year": period.year,
+        "period": period.key,
+        "period_label": period.label,
         "scope": scope,
         "value": number(result.value),
         "numerator": number(result.numerator),

@@ -1,0 +1,71 @@
+"""Spaser's own objects an indicator can count (method `objects`): the actions of the plan now; purchase
+projects, need reviews and committee meetings register here when their apps exist (issues 5 and 6).
+
+A countable gives, for an organisation (optionally one direction) and a period, a Result; the period is
+matched on the object's own date (an action's due date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .periods import Period
+from .results import Result, percent
+
+
+@dataclass(frozen=True)
+class Countable:
+    label: str
+    measures: dict[str, str]
+    units: dict[str, str]
+    compute: Callable[..., Result]  # (scheme, direction or None, period, measure) → Result
+    perimeter: str
+    version: str = "objects/1"
+    extra: dict = field(default_factory=dict)
+
+
+def _after(period: Period) -> date:
+    """The first day after the period."""
+    last = period.months[-1]
+    return date(period.year + 1, 1, 1) if last == 12 else date(period.year, last + 1, 1)
+
+
+def _actions(scheme, direction, period: Period, measure: str) -> Result:
+    """Actions of the plan due by the end of the period (abandoned ones apart): how many, and the share
+    done. An action without a due date counts in every period."""
+    from django.db.models import Q
+
+    from spaser.schemes.models import Action, ActionStatus
+
+    end = _after(period)
+    actions = Action.objects.filter(commitment__axis__scheme=scheme).exclude(status=ActionStatus.ABANDONED)
+    if direction is not None:
+        actions = actions.filter(owner_direction=direction)
+    due = actions.filter(Q(due_date__lt=end) | Q(due_date__isnull=True))
+    total = due.count()
+    done = due.filter(status=ActionStatus.DONE).count()
+    late = due.exclude(status=ActionStatus.DONE).filter(due_date__lt=min(end, date.today())).count()
+    details = {"actions_echues": total, "realisees": done, "en_retard": late}
+    if measure == "done_share":
+        value = percent(Decimal(done), Decimal(total))
+        return Result(value, Decimal(done), Decimal(total), 0, "objects/1", details)
+    number = Decimal(late if measure == "late" else total)
+    return Result(number, number, Decimal(total), 0, "objects/1", details)
+
+
+COUNTABLES: dict[str, Countable] = {
+    "actions": Countable(
+        label="actions du plan d'actions du schéma",
+        measures={
+            "done_share": "part des actions échues réalisées",
+            "count": "nombre d'actions échues",
+            "late": "nombre d'actions échues non réalisées",
+        },
+        units={"done_share": "percent", "count": "count", "late": "count"},
+        compute=_actions,
+        perimeter="actions du schéma (hors abandonnées) dont l'échéance tombe avant la fin de la période",
+    ),
+}

@@ -1,0 +1,305 @@
+"""Plans: an indicator's method and parameters compiled into the aggregates it needs and the way to turn
+their sums into a Result. Every figure goes through a plan, whatever computes it: one queryset
+(`engine.compute`), the grouped pass over a whole scheme (`engine.compute_scheme`), a breakdown, and the
+drill-down lists (`contracts`), which use the very Q objects the aggregates are filtered with.
+
+Aggregates are additive (counts and sums), so the figure of a semester is the sum of its months' counts, and
+the same aggregate asked by several indicators is computed once (`Sums`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from spaser.contracts.models import ContractKind
+
+from .conditions import Condition, compile_condition
+from .errors import NotComputable
+from .methods import METHODS
+from .results import Result, money, percent
+
+ZERO = Decimal(0)
+Get = Callable[[str], Any]  # alias → summed value (None when nothing was summed)
+
+# What a contract-based figure's parts are, for the drill-down lists.
+PARTS = {
+    "numerator": "au numérateur",
+    "denominator": "au dénominateur",
+    "unknown": "inconnus (comptés au dénominateur)",
+    "excluded": "hors du calcul",
+}
+
+
+class Sums:
+    """The aggregates of a query, each asked once whatever the number of plans asking for it."""
+
+    def __init__(self):
+        self.expressions: dict[str, Any] = {}
+        self._aliases: dict[tuple, str] = {}
+
+    def count(self, condition: Q) -> str:
+        return self._add(("count", condition), lambda: Count("pk", filter=condition))
+
+    def sum(self, field: str, condition: Q) -> str:
+        return self._add(("sum", field, condition), lambda: Sum(field, filter=condition))
+
+    def _add(self, key: tuple, make) -> str:
+        alias = self._aliases.get(key)
+        if alias is None:
+            alias = self._aliases[key] = f"s{len(self._aliases)}"
+            self.expressions[alias] = make()
+        return alias
+
+
+class Plan:
+    """A figure's computation. `source` names what it counts: "contracts", "hours", "people", "objects"."""
+
+    source = "contracts"
+
+    def __init__(self, method: str, params: dict):
+        if method not in METHODS:
+            raise NotComputable(f"méthode inconnue « {method} »")
+        METHODS[method].validate(params)
+        self.method, self.params, self.version = method, params, METHODS[method].version
+
+    def request(self, sums: Sums) -> None:
+        raise NotImplementedError
+
+    def finish(self, get: Get) -> Result:
+        raise NotImplementedError
+
+
+class ContractPlan(Plan):
+    """share, total and mean over contracts (concessions counted apart, domain.md §5 rule 1)."""
+
+    def __init__(self, method: str, params: dict):
+        super().__init__(method, params)
+        self.base: Condition | None = compile_condition(params["base"], "base") if "base" in params else None
+        in_base = Q(kind=ContractKind.MARCHE) & (self.base.yes if self.base else Q())
+        self.in_base = in_base
+        if method == "mean":
+            self.field = params["field"]
+            self.measured = in_base
+            self.condition = None
+            self.yes = in_base & Q(**{f"{self.field}__isnull": False})
+            self.unknown = in_base & Q(**{f"{self.field}__isnull": True})
+            return
+        self.by_amount = params["measure"] == "amount"
+        self.field = "current_amount" if params.get("amount") == "current" else "amount"
+        measured = in_base
+        if self.by_amount:
+            measured &= Q(**{f"{self.field}__isnull": False})
+            if not params.get("include_frameworks", False):
+                measured &= Q(is_framework=False)
+        self.measured = measured
+        self.condition = (
+            compile_condition(params["condition"], "condition") if "condition" in params else None
+        )
+        self.yes = measured & self.condition.yes if self.condition else measured
+        self.unknown = measured & self.condition.unknown if self.condition else None
+
+    # -- aggregates ---------------------------------------------------------------------------------
+
+    def request(self, sums: Sums) -> None:
+        base, field = self.in_base, self.field
+        self.a = {
+            "contracts": sums.count(base),
+            "frameworks": sums.count(base & Q(is_framework=True)),
+            "frameworks_amount": sums.sum("amount", base & Q(is_framework=True)),
+            "no_amount": sums.count(base & Q(amount__isnull=True)),
+            "measured": sums.count(self.measured),
+            "yes_count": sums.count(self.yes),
+        }
+        if self.unknown is not None:
+            self.a["unknown"] = sums.count(self.unknown)
+        if self.method == "mean":
+            self.a["total"] = sums.sum(field, self.yes)
+        elif self.by_amount:
+            self.a["measured_amount"] = sums.sum(field, self.measured)
+            self.a["yes_amount"] = sums.sum(field, self.yes)
+            if self.unknown is not None:
+                self.a["unknown_amount"] = sums.sum(field, self.unknown)
+
+    def finish(self, get: Get) -> Result:
+        def value(name: str) -> Any:
+            return (get(self.a[name]) or 0) if name in self.a else 0
+
+        unknown = int(value("unknown"))
+        details = {
+            "contrats": int(value("contracts")),
+            "accords_cadres": int(value("frameworks")),
+            "montant_accords_cadres": money(value("frameworks_amount")),
+            "sans_montant": int(value("no_amount")),
+            "inconnus": unknown,
+        }
+        if self.method == "mean":
+            numerator, denominator = Decimal(value("total")), Decimal(value("yes_count"))
+            details["contrats_mesures"] = int(denominator)
+            mean = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
+            return Result(mean, numerator, denominator, unknown, self.version, details)
+        if self.by_amount:
+            numerator, denominator = Decimal(value("yes_amount")), Decimal(value("measured_amount"))
+            details |= {
+                "contrats_mesures": int(value("measured")),
+                "montant_inconnu": money(value("unknown_amount")),
+            }
+        else:
+            numerator, denominator = Decimal(value("yes_count")), Decimal(value("measured"))
+        if self.method == "share":
+            return Result(
+                percent(numerator, denominator), numerator, denominator, unknown, self.version, details
+            )
+        # total: the number or amount meeting the condition; none measured → no value
+        total = numerator if value("measured") else None
+        return Result(total, numerator, denominator, unknown, self.version, details)
+
+    # -- drill-down ---------------------------------------------------------------------------------
+
+    def contracts(self, contracts: QuerySet, part: str) -> QuerySet:
+        """The contracts behind a part of the figure: "numerator", "denominator", "unknown", "excluded"."""
+        if part == "numerator":
+            return contracts.filter(self.yes)
+        if part == "denominator":
+            return contracts.filter(self.measured if self.method != "mean" else self.yes)
+        if part == "unknown":
+            return contracts.filter(self.unknown) if self.unknown is not None else contracts.none()
+        if part == "excluded":
+            return contracts.exclude(self.measured)
+        raise ValueError(part)
+
+    # -- one contract -------------------------------------------------------------------------------
+
+    def classify(self, contract) -> tuple[str, Decimal, Decimal, int, str]:
+        """(part, numerator weight, denominator weight, unknown, reason in French) for one contract, by the
+        rules of the aggregates above (a test checks both agree on a whole perimeter)."""
+        if contract.kind != ContractKind.MARCHE:
+            return "excluded", ZERO, ZERO, 0, "Contrat de concession : compté à part."
+        if self.base is not None and self.base.evaluate(contract) is not True:
+            return (
+                "excluded",
+                ZERO,
+                ZERO,
+                0,
+                f"Hors du périmètre de l'indicateur (marchés avec {self.base.label}).",
+            )
+        if self.method == "mean":
+            known = getattr(contract, self.field)
+            if known is None:
+                return "unknown", ZERO, ZERO, 1, "Donnée non renseignée : hors de la moyenne."
+            return "numerator", Decimal(known), Decimal(1), 0, "Compté dans la moyenne."
+        if self.by_amount:
+            amount = getattr(contract, self.field)
+            if amount is None:
+                return "excluded", ZERO, ZERO, 0, "Pas de montant utilisable : hors des parts en valeur."
+            if contract.is_framework and not self.params.get("include_frameworks", False):
+                return (
+                    "excluded",
+                    ZERO,
+                    ZERO,
+                    0,
+                    "Accord-cadre : son montant est un maximum, pas une dépense ; hors des parts en valeur.",
+                )
+            weight = Decimal(amount)
+        else:
+            weight = Decimal(1)
+        if self.condition is None:
+            return "numerator", weight, weight, 0, "Compté."
+        met = self.condition.evaluate(contract)
+        label = self.condition.label
+        if met is None:
+            return (
+                "unknown",
+                ZERO,
+                weight,
+                1,
+                f"Non renseigné dans la source : {label} (jamais compté comme non).",
+            )
+        if met:
+            return "numerator", weight, weight, 0, f"Condition remplie : {label}."
+        return "denominator", ZERO, weight, 0, f"Condition non remplie : {label}."
+
+
+class HoursPlan(Plan):
+    """Insertion hours (facilitator's export): planned, realised, or realised / planned over the periods
+    where both are known. A period of hours counts in the month of its end date."""
+
+    source = "hours"
+
+    def request(self, sums: Sums) -> None:
+        both = Q(hours_planned__isnull=False, hours_realised__isnull=False)
+        self.a = {
+            "rows": sums.count(Q()),
+            "planned": sums.sum("hours_planned", Q()),
+            "realised": sums.sum("hours_realised", Q()),
+            "no_planned": sums.count(Q(hours_planned__isnull=True)),
+            "no_realised": sums.count(Q(hours_realised__isnull=True)),
+            "both_planned": sums.sum("hours_planned", both),
+            "both_realised": sums.sum("hours_realised", both),
+        }
+
+    def finish(self, get: Get) -> Result:
+        def value(name: str) -> Decimal:
+            return Decimal(get(self.a[name]) or 0)
+
+        rows = int(value("rows"))
+        details = {
+            "periodes": rows,
+            "heures_prevues": money(value("planned")),
+            "heures_realisees": money(value("realised")),
+            "sans_prevision": int(value("no_planned")),
+            "sans_realisation": int(value("no_realised")),
+        }
+        measure = self.params["measure"]
+        if measure == "rate":
+            numerator, denominator = value("both_realised"), value("both_planned")
+            unknown = int(value("no_planned")) + int(value("no_realised"))
+            return Result(
+                percent(numerator, denominator), numerator, denominator, unknown, self.version, details
+            )
+        total = value(measure)
+        unknown = int(value("no_planned" if measure == "planned" else "no_realised"))
+        return Result(total if rows else None, total, Decimal(rows), unknown, self.version, details)
+
+
+class PeoplePlan(Plan):
+    """Distinct people (the facilitator's pseudonymous reference) on insertion clauses: not additive over
+    months, so counted from the participant rows of the period (`count`)."""
+
+    source = "people"
+
+    def count(self, rows: list[tuple[str, str, bool | None]]) -> Result:
+        people: dict[str, tuple[str, bool | None]] = {}
+        for person, gender, resident in rows:
+            known_gender, known_resident = people.get(person, ("", None))
+            people[person] = (gender or known_gender, resident if resident is not None else known_resident)
+        total = len(people)
+        women = sum(1 for gender, _resident in people.values() if gender == "F")
+        residents = sum(1 for _gender, resident in people.values() if resident)
+        unknown = {
+            "all": 0,
+            "women": sum(1 for gender, _r in people.values() if not gender),
+            "residents": sum(1 for _g, resident in people.values() if resident is None),
+        }[self.params["measure"]]
+        number = {"all": total, "women": women, "residents": residents}[self.params["measure"]]
+        details = {"personnes": total, "femmes": women, "residents": residents}
+        value = Decimal(number) if total else None
+        return Result(value, Decimal(number), Decimal(total), unknown, self.version, details)
+
+
+class ObjectsPlan(Plan):
+    source = "objects"
+
+
+def plan_for(method: str, params: dict) -> Plan:
+    """The plan of a definition; NotComputable for a manual indicator (its values are entered)."""
+    if method == "manual":
+        raise NotComputable("indicateur saisi par les directions (campagne de saisie)")
+    cls = {"share": ContractPlan, "total": ContractPlan, "mean": ContractPlan, "hours": HoursPlan,
+           "people": PeoplePlan, "objects": ObjectsPlan}.get(method)  # fmt: skip
+    if cls is None:
+        raise NotComputable(f"méthode inconnue « {method} »")
+    return cls(method, params or {})
