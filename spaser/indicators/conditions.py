@@ -14,6 +14,9 @@ A condition is a JSON object, validated by `compile_condition` (French messages 
 - `{"supplier": "inclusive" | "ess" | "sme"}` or `{"supplier": "located", "departement": "93"}` /
   `{"supplier": "located", "region": "11"}`: at least one supplier of the contract is so (no when every
   supplier is known not to be; unknown when a supplier's status is not known, or no supplier is known);
+- `{"known": "has_social"}`: the field is filled in (never unknown itself: data completeness);
+- `{"published_within_days": 61}`: published in DECP at most that many days after notification (unknown
+  when either date is missing);
 - `{"all": [c, …]}`, `{"any": [c, …]}`, `{"not": c}`: yes/no combine as in three-valued logic.
 
 Each compiled condition gives two Q objects (`yes`, `no`; unknown is neither) used by every SQL figure and
@@ -25,10 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from spaser.contracts.models import ContractSupplier
 from spaser.suppliers.models import SizeCategory
@@ -223,6 +227,45 @@ def _number_field(spec: dict, path: str, name: str, tests: list[str]) -> Conditi
     )
 
 
+def _known(spec: dict, path: str) -> Condition:
+    _only(spec, path, {"known"})
+    name = spec["known"]
+    labels = {**FLAGS, **TEXT_FIELDS, **NUMBER_FIELDS}
+    if name not in labels:
+        raise InvalidParams(f"« {path}.known » doit être l'un de : {', '.join(labels)}")
+    if name in TEXT_FIELDS:
+        filled = ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
+    else:
+        filled = Q(**{f"{name}__isnull": False})
+    return Condition(
+        yes=filled,
+        no=~filled,
+        evaluate=lambda contract: getattr(contract, name) not in (None, ""),
+        label=f"« {labels[name]} » renseigné",
+    )
+
+
+def _published_within(spec: dict, path: str) -> Condition:
+    _only(spec, path, {"published_within_days"})
+    days = spec["published_within_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidParams(f"« {path}.published_within_days » doit être un nombre de jours")
+    known = Q(publication_date__isnull=False, notification_date__isnull=False)
+    soon = Q(publication_date__lte=F("notification_date") + timedelta(days=days))
+
+    def evaluate(contract) -> bool | None:
+        if contract.publication_date is None or contract.notification_date is None:
+            return None
+        return (contract.publication_date - contract.notification_date).days <= days
+
+    return Condition(
+        yes=known & soon,
+        no=known & ~soon,
+        evaluate=evaluate,
+        label=f"publication au plus {days} jours après la notification",
+    )
+
+
 def _supplier(spec: dict, path: str) -> Condition:
     kind = spec["supplier"]
     if kind not in SUPPLIER_KINDS:
@@ -329,6 +372,8 @@ _COMPILERS = {
     "flag": _flag,
     "field": _field,
     "supplier": _supplier,
+    "known": _known,
+    "published_within_days": _published_within,
     "all": _combine,
     "any": _combine,
     "not": _negate,

@@ -45,6 +45,7 @@ __all__ = [
     "classify_contract",
     "compute",
     "compute_scheme",
+    "in_period",
 ]
 
 PERIMETERS = {
@@ -64,19 +65,31 @@ PERIMETERS = {
 }
 
 
-def compute(method: str, params: dict, contracts: QuerySet) -> Result:
-    """One figure over `contracts` (already restricted to the perimeter and period)."""
+def compute(method: str, params: dict, contracts: QuerySet, period: Period | None = None) -> Result:
+    """One figure over `contracts` (a perimeter), for `period` when given: contracts notified in it, hours
+    and people of the periods of hours ending in it. The straightforward path: one query per figure."""
     plan = plan_for(method, params)
     if isinstance(plan, ContractPlan | HoursPlan):
         sums = Sums()
         plan.request(sums)
-        rows = _source_rows(plan.source, contracts)
+        rows = in_period(_source_rows(plan.source, contracts), plan.source, period)
         totals = rows.aggregate(**sums.expressions) if sums.expressions else {}
         return plan.finish(totals.get)
     if isinstance(plan, PeoplePlan):
-        people = InsertionParticipant.objects.filter(contract__in=contracts)
+        people = in_period(InsertionParticipant.objects.filter(contract__in=contracts), "people", period)
         return plan.count(list(people.values_list("person_ref", "gender", "resident")))
     raise NotComputable("se calcule sur les objets d'un schéma, pas sur une liste de marchés")
+
+
+def in_period(rows: QuerySet, source: str, period: Period | None) -> QuerySet:
+    """Rows of a source (contracts, hours, people) that fall in `period` (all of them when None)."""
+    if period is None:
+        return rows
+    months = list(period.months)
+    if source == "contracts":
+        return rows.filter(notification_year=period.year, notification_date__month__in=months)
+    end = "period_end" if source == "hours" else "period__period_end"
+    return rows.filter(**{f"{end}__year": period.year, f"{end}__month__in": months})
 
 
 def _source_rows(source: str, contracts: QuerySet) -> QuerySet:

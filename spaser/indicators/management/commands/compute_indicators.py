@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from spaser.indicators.catalogue import CATALOGUE
+from spaser.indicators.catalogue import COMPUTED
 from spaser.indicators.engine import compute
 from spaser.indicators.periods import Period
 from spaser.indicators.scopes import buyer_scope
@@ -83,9 +83,10 @@ class Command(BaseCommand):
         )
         rows = []
         for y in years:
-            contracts = scope.contracts.notified_in(y)
-            for definition in CATALOGUE:
-                result = compute(definition.method, definition.params, contracts)
+            for definition in COMPUTED:
+                if definition.method == "objects":
+                    continue  # a scheme's own objects: not a buyer's
+                result = compute(definition.method, definition.params, scope.contracts, Period(y))
                 rows.append(_row(definition.code, definition.name, Period(y), scope.key, result, None))
         return rows
 
