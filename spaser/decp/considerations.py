@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -71,15 +73,44 @@ def _split_text(text: str) -> tuple[str, ...]:
     return tuple(part for part in re.split(r"[,;|]", text) if part.strip())
 
 
-def _decide(raw: Any, wrapper: str, table: dict[str, str], no_value: str, field: str, flags: list[Flag]):
-    items = unwrap_list(raw, wrapper)
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, to be a key of the decisions' cache
+class _Side:
+    """What tells the social side from the environmental one."""
+
+    wrapper: str
+    table: dict[str, str]
+    no_value: str
+    build: Callable[[tuple[str, ...], bool], Considerations]
+
+
+UNKNOWN = Considerations()  # frozen: one instance serves every record
+
+
+def _considerations(raw: Any, side: _Side, field: str, flags: list[Flag]) -> Considerations:
+    items = unwrap_list(raw, side.wrapper)
+    if items and all(type(item) is str for item in items):
+        # Nearly every record holds one of a few lists of texts: each list is decided once.
+        decided, found = _decide_texts(tuple(items), side, field)
+        if found:
+            flags.extend(found)
+        return decided
+    return _decide(items, side, field, flags)
+
+
+@lru_cache(maxsize=4096)
+def _decide_texts(texts: tuple[str, ...], side: _Side, field: str) -> tuple[Considerations, tuple[Flag, ...]]:
+    found: list[Flag] = []
+    return _decide(list(texts), side, field, found), tuple(found)
+
+
+def _decide(items: list[Any] | None, side: _Side, field: str, flags: list[Flag]) -> Considerations:
     if not items:
         if items == []:
             flags.append(Flag("considerations_vides", "Liste de considérations vide : inconnu.", field))
-        return None
+        return UNKNOWN
     canonical: list[str] = []
     for part in _split(items):
-        value = table.get(_key(part))
+        value = side.table.get(_key(part))
         if value is None:
             flags.append(
                 Flag("consideration_inconnue", f"Considération inconnue : « {part.strip()} ».", field)
@@ -87,20 +118,16 @@ def _decide(raw: Any, wrapper: str, table: dict[str, str], no_value: str, field:
         elif value not in canonical:
             canonical.append(value)
     if not canonical:
-        return None
-    positive = [value for value in canonical if value != no_value]
-    if positive and no_value in canonical:
+        return UNKNOWN
+    positive = [value for value in canonical if value != side.no_value]
+    if positive and side.no_value in canonical:
         flags.append(
             Flag("considerations_contradictoires", "« Pas de considération » avec des considérations.", field)
         )
-    return tuple(canonical), bool(positive)
+    return side.build(tuple(canonical), bool(positive))
 
 
-def social_considerations(raw: Any, field: str, flags: list[Flag]) -> Considerations:
-    decided = _decide(raw, "considerationSociale", _SOCIAL, NO_SOCIAL, field, flags)
-    if decided is None:
-        return Considerations()
-    values, has_any = decided
+def _social(values: tuple[str, ...], has_any: bool) -> Considerations:
     return Considerations(
         values=values,
         has_any=has_any,
@@ -110,11 +137,19 @@ def social_considerations(raw: Any, field: str, flags: list[Flag]) -> Considerat
     )
 
 
-def environmental_considerations(raw: Any, field: str, flags: list[Flag]) -> Considerations:
-    decided = _decide(raw, "considerationEnvironnementale", _ENVIRONMENTAL, NO_ENVIRONMENTAL, field, flags)
-    if decided is None:
-        return Considerations()
-    values, has_any = decided
+def _environmental(values: tuple[str, ...], has_any: bool) -> Considerations:
     return Considerations(
         values=values, has_any=has_any, clause=ENV_CLAUSE in values, criterion=ENV_CRITERION in values
     )
+
+
+_SOCIAL_SIDE = _Side("considerationSociale", _SOCIAL, NO_SOCIAL, _social)
+_ENVIRONMENTAL_SIDE = _Side("considerationEnvironnementale", _ENVIRONMENTAL, NO_ENVIRONMENTAL, _environmental)
+
+
+def social_considerations(raw: Any, field: str, flags: list[Flag]) -> Considerations:
+    return _considerations(raw, _SOCIAL_SIDE, field, flags)
+
+
+def environmental_considerations(raw: Any, field: str, flags: list[Flag]) -> Considerations:
+    return _considerations(raw, _ENVIRONMENTAL_SIDE, field, flags)

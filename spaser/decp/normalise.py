@@ -17,7 +17,9 @@ kept, with a flag for each problem.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from spaser.decp import enums
@@ -30,8 +32,10 @@ from spaser.decp.records import (
     ModificationRecord,
     RejectedRecord,
     SupplierRecord,
+    new_contract_record,
 )
 from spaser.decp.values import (
+    cached_cleaner,
     clean_amount,
     clean_bool,
     clean_cpv,
@@ -52,6 +56,46 @@ FRAMEWORK_FLAG = Flag(
 )
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The names a contract kind gives to the same facts (concessions have their own), spelt once."""
+
+    buyer: str
+    buyer_id: str
+    buyer_name: str
+    amount: str
+    date: str
+    suppliers: str
+    supplier: str
+    modification_date: str
+
+
+_MARCHE_NAMES = _Names(
+    "acheteur",
+    "acheteur.id",
+    "acheteur.nom",
+    "montant",
+    "dateNotification",
+    "titulaires",
+    "titulaire",
+    "dateNotificationModification",
+)
+_CONCESSION_NAMES = _Names(
+    "autoriteConcedante",
+    "autoriteConcedante.id",
+    "autoriteConcedante.nom",
+    "valeurGlobale",
+    "dateSignature",
+    "concessionnaires",
+    "concessionnaire",
+    "dateSignatureModification",
+)
+
+
+def _names(kind: str) -> _Names:
+    return _MARCHE_NAMES if kind == KIND_MARCHE else _CONCESSION_NAMES
+
+
 def kind_of_2019(raw: Any, flags: list[Flag]) -> str:
     """The 2019 format says the kind in `_type`; when it is missing, the concession-only fields tell."""
     if isinstance(raw, dict):
@@ -66,40 +110,50 @@ def kind_of_2019(raw: Any, flags: list[Flag]) -> str:
     return KIND_MARCHE
 
 
+# Enumerated values: the same few spellings on every record, so cleaned and respelled once per spelling.
+def _clean_nature(value: Any, field: str, flags: list[Flag]) -> str:
+    return enums.nature(clean_text(value, field, flags), field, flags)
+
+
+def _clean_procedure(value: Any, field: str, flags: list[Flag]) -> str:
+    return enums.procedure(clean_text(value, field, flags), field, flags)
+
+
+def _clean_place_type(value: Any, field: str, flags: list[Flag]) -> str:
+    return enums.place_type(clean_text(value, field, flags), field, flags)
+
+
+clean_nature = cached_cleaner(_clean_nature)
+clean_procedure = cached_cleaner(_clean_procedure)
+clean_place_type = cached_cleaner(_clean_place_type)
+_NO_PLACE: dict[str, Any] = {}
+
+
 def parse_record(
     raw: Any, *, position: int, kind: str, source_format: str, flags: list[Flag] | None = None
 ) -> ContractRecord | RejectedRecord:
-    """`flags` may carry what the reader already found (schema, encoding) about this record."""
-    flags = list(flags or ())
-    identity = _identity(raw, position, kind, source_format, flags)
-    if isinstance(identity, RejectedRecord):
+    """`flags` may carry what the reader already found (schema, encoding) about this record.
+
+    Flags are appended in a fixed order (the order of the statements below, then of the keyword arguments),
+    which is the order they are stored in: keep it when editing."""
+    flags = list(flags) if flags else []
+    names = _names(kind)
+    identity = _identity(raw, position, names, source_format, flags)
+    if type(identity) is RejectedRecord:
         return identity
     buyer_siret, contract_id, buyer_name = identity
+    get = raw.get
     is_marche = kind == KIND_MARCHE
 
-    techniques = tuple(
-        text
-        for text in (
-            clean_text(t, "techniques", flags) for t in unwrap_list(raw.get("techniques"), "technique") or ()
-        )
-        if text
-    )
-    executions = tuple(
-        clean_text(m, "modalitesExecution", flags)
-        for m in unwrap_list(raw.get("modalitesExecution"), "modaliteExecution") or ()
-    )
-    nature = enums.nature(clean_text(raw.get("nature"), "nature", flags), "nature", flags)
-    is_framework = (
-        nature in enums.FRAMEWORK_NATURES
-        or any(enums.key(t) == "accord cadre" for t in techniques)
-        or any(enums.key(m) == "marches subsequents" for m in executions)
-    )
-    amount_key = "montant" if is_marche else "valeurGlobale"
-    date_key = "dateNotification" if is_marche else "dateSignature"
-    notification_date = clean_date(raw.get(date_key), date_key, flags)
-    publication_date = clean_date(raw.get("datePublicationDonnees"), "datePublicationDonnees", flags)
-    if notification_date is None and raw.get(date_key) is None:
-        flags.append(Flag("date_notification_absente", "Date de notification absente.", date_key))
+    techniques = _clean_texts(get("techniques"), "technique", "techniques", flags)
+    executions = _clean_texts(get("modalitesExecution"), "modaliteExecution", "modalitesExecution", flags)
+    nature = clean_nature(get("nature"), "nature", flags)
+    is_framework = nature in enums.FRAMEWORK_NATURES or _says_framework(techniques, executions)
+    published_date = get(names.date)
+    notification_date = clean_date(published_date, names.date, flags)
+    publication_date = clean_date(get("datePublicationDonnees"), "datePublicationDonnees", flags)
+    if notification_date is None and published_date is None:
+        flags.append(Flag("date_notification_absente", "Date de notification absente.", names.date))
     if notification_date and publication_date and publication_date < notification_date:
         flags.append(
             Flag(
@@ -108,64 +162,79 @@ def parse_record(
                 "datePublicationDonnees",
             )
         )
-    place = raw.get("lieuExecution")
-    place = place if isinstance(place, dict) else {}
-    supplier_key, supplier_item = (
-        ("titulaires", "titulaire") if is_marche else ("concessionnaires", "concessionnaire")
-    )
-    suppliers = parse_suppliers(raw.get(supplier_key), supplier_key, supplier_item, flags)
+    place = get("lieuExecution")
+    if not isinstance(place, dict):
+        place = _NO_PLACE
+    suppliers = parse_suppliers(get(names.suppliers), names.suppliers, names.supplier, flags)
     if not suppliers:
-        flags.append(Flag("titulaire_absent", "Aucun titulaire identifiable.", supplier_key))
-    amount = clean_amount(raw.get(amount_key), amount_key, flags)
+        flags.append(Flag("titulaire_absent", "Aucun titulaire identifiable.", names.suppliers))
+    amount = clean_amount(get(names.amount), names.amount, flags)
     if is_framework:
         flags.append(FRAMEWORK_FLAG)
-    modifications = parse_modifications(raw.get("modifications"), is_marche, notification_date, flags)
+    modifications = parse_modifications(get("modifications"), is_marche, notification_date, flags)
 
-    return ContractRecord(
+    return new_contract_record(
         uid=buyer_siret + contract_id,
         buyer_siret=buyer_siret,
         contract_id=contract_id,
         kind=kind,
         source_format=source_format,
         position=position,
-        object=clean_text(raw.get("objet"), "objet", flags),
+        object=clean_text(get("objet"), "objet", flags),
         nature=nature[:64],
-        procedure=enums.procedure(clean_text(raw.get("procedure"), "procedure", flags), "procedure", flags)[
-            :128
-        ],
-        cpv=clean_cpv(raw.get("codeCPV"), "codeCPV", flags) if is_marche else "",
+        procedure=clean_procedure(get("procedure"), "procedure", flags)[:128],
+        cpv=clean_cpv(get("codeCPV"), "codeCPV", flags) if is_marche else "",
         techniques=techniques,
         is_framework=is_framework,
-        framework_id=clean_text(raw.get("idAccordCadre"), "idAccordCadre", flags)[:64],
+        framework_id=clean_text(get("idAccordCadre"), "idAccordCadre", flags)[:64],
         amount=amount,
-        duration_months=clean_int(raw.get("dureeMois"), "dureeMois", flags, minimum=1),
+        duration_months=clean_int(get("dureeMois"), "dureeMois", flags, minimum=1),
         notification_date=notification_date,
         publication_date=publication_date,
         place_code=clean_text(place.get("code"), "lieuExecution.code", flags)[:16],
-        place_type=enums.place_type(
-            clean_text(place.get("typeCode"), "lieuExecution.typeCode", flags),
-            "lieuExecution.typeCode",
-            flags,
-        ),
+        place_type=clean_place_type(place.get("typeCode"), "lieuExecution.typeCode", flags),
         buyer_name=buyer_name[:300],
-        social=social_considerations(raw.get("considerationsSociales"), "considerationsSociales", flags),
+        social=social_considerations(get("considerationsSociales"), "considerationsSociales", flags),
         environmental=environmental_considerations(
-            raw.get("considerationsEnvironnementales"), "considerationsEnvironnementales", flags
+            get("considerationsEnvironnementales"), "considerationsEnvironnementales", flags
         ),
-        bids_received=clean_int(raw.get("offresRecues"), "offresRecues", flags),
-        advance_granted=clean_bool(raw.get("attributionAvance"), "attributionAvance", flags),
-        advance_rate=clean_rate(raw.get("tauxAvance"), "tauxAvance", flags),
-        innovative=clean_bool(raw.get("marcheInnovant"), "marcheInnovant", flags),
-        subcontracting_declared=clean_bool(raw.get("sousTraitanceDeclaree"), "sousTraitanceDeclaree", flags),
+        bids_received=clean_int(get("offresRecues"), "offresRecues", flags),
+        advance_granted=clean_bool(get("attributionAvance"), "attributionAvance", flags),
+        advance_rate=clean_rate(get("tauxAvance"), "tauxAvance", flags),
+        innovative=clean_bool(get("marcheInnovant"), "marcheInnovant", flags),
+        subcontracting_declared=clean_bool(get("sousTraitanceDeclaree"), "sousTraitanceDeclaree", flags),
         suppliers=suppliers,
         modifications=modifications,
         raw=raw,
-        flags=tuple(dict.fromkeys(flags)),  # the same flag twice (e.g. two suppliers) says nothing more
+        flags=_distinct(flags),
+    )
+
+
+def _distinct(flags: list[Flag]) -> tuple[Flag, ...]:
+    """The same flag twice (e.g. two suppliers) says nothing more. Hashing flags costs: skipped for one."""
+    if len(flags) < 2:
+        return tuple(flags)
+    return tuple(dict.fromkeys(flags))
+
+
+def _clean_texts(value: Any, wrapper: str, field: str, flags: list[Flag]) -> tuple[str, ...]:
+    """The non-empty cleaned texts of a list field (`techniques`, `modalitesExecution`)."""
+    items = unwrap_list(value, wrapper)
+    if not items:
+        return ()
+    texts = [clean_text(item, field, flags) for item in items]
+    return tuple([text for text in texts if text])
+
+
+def _says_framework(techniques: tuple[str, ...], executions: tuple[str, ...]) -> bool:
+    """2022 says "accord-cadre" in `techniques`, and "marchés subséquents" in `modalitesExecution`."""
+    return any(enums.key(technique) == "accord cadre" for technique in techniques) or any(
+        enums.key(execution) == "marches subsequents" for execution in executions
     )
 
 
 def _identity(
-    raw: Any, position: int, kind: str, source_format: str, flags: list[Flag]
+    raw: Any, position: int, names: _Names, source_format: str, flags: list[Flag]
 ) -> tuple[str, str, str] | RejectedRecord:
     """(buyer SIRET, contract id, buyer name), or the reasons why this cannot be a contract."""
     if not isinstance(raw, dict):
@@ -177,13 +246,16 @@ def _identity(
         reasons.append("Identifiant du marché (id) absent.")
     elif len(contract_id) > MAX_CONTRACT_ID_LENGTH:
         reasons.append(f"Identifiant du marché trop long ({len(contract_id)} caractères).")
-    buyer_key = "acheteur" if kind == KIND_MARCHE else "autoriteConcedante"
-    buyer = raw.get(buyer_key)
-    buyer_raw = buyer.get("id") if isinstance(buyer, dict) else buyer
-    buyer_name = clean_text(buyer.get("nom"), f"{buyer_key}.nom", flags) if isinstance(buyer, dict) else ""
-    buyer_siret = clean_siret(buyer_raw, f"{buyer_key}.id", flags)
+    buyer = raw.get(names.buyer)
+    if isinstance(buyer, dict):
+        buyer_raw = buyer.get("id")
+        buyer_name = clean_text(buyer.get("nom"), names.buyer_name, flags)
+    else:
+        buyer_raw = buyer
+        buyer_name = ""
+    buyer_siret = clean_siret(buyer_raw, names.buyer_id, flags)
     if not buyer_siret:
-        reasons.append(f"Identifiant de l'acheteur ({buyer_key}.id) absent.")
+        reasons.append(f"Identifiant de l'acheteur ({names.buyer_id}) absent.")
     elif len(buyer_siret) != 14 or not buyer_siret.isdigit():
         reasons.append(f"Identifiant de l'acheteur inutilisable : « {buyer_raw} » (14 chiffres attendus).")
     if reasons:
@@ -192,31 +264,64 @@ def _identity(
 
 
 def parse_suppliers(value: Any, field: str, item_key: str, flags: list[Flag]) -> tuple[SupplierRecord, ...]:
+    items = unwrap_list(value, item_key)
+    if not items:
+        return ()
     suppliers: list[SupplierRecord] = []
-    for index, item in enumerate(unwrap_list(value, item_key) or ()):
-        where = f"{field}[{index}]"
-        if not isinstance(item, dict):
-            flags.append(Flag("titulaire_illisible", f"Titulaire illisible : « {item} ».", where))
-            continue
-        identifier_type = clean_identifier_type(
-            item.get("typeIdentifiant"), f"{where}.typeIdentifiant", flags
-        )
-        if identifier_type == "SIRET":
-            identifier = clean_siret(item.get("id"), f"{where}.id", flags)
-        else:
-            identifier = clean_text(item.get("id"), f"{where}.id", flags).replace(" ", "").upper()
-        if not identifier:
-            flags.append(Flag("titulaire_sans_identifiant", "Titulaire sans identifiant, ignoré.", where))
-            continue
-        name = clean_text(item.get("denominationSociale") or item.get("nom"), f"{where}.nom", flags)
-        supplier = SupplierRecord(
-            identifier=identifier[:64], identifier_type=identifier_type, name=name[:300]
-        )
-        if all(
-            s.identifier != supplier.identifier or s.identifier_type != identifier_type for s in suppliers
-        ):
+    seen: set[tuple[str, str]] = set()  # a supplier named twice is kept once, as first named
+    for index, item in enumerate(items):
+        supplier = _supplier(item, field, index, flags)
+        if supplier is not None and (supplier.identifier, supplier.identifier_type) not in seen:
+            seen.add((supplier.identifier, supplier.identifier_type))
             suppliers.append(supplier)
     return tuple(suppliers)
+
+
+_TEXT_OR_NULL = (str, type(None))
+
+
+def _supplier(item: Any, field: str, index: int, flags: list[Flag]) -> SupplierRecord | None:
+    if not isinstance(item, dict):
+        flags.append(Flag("titulaire_illisible", f"Titulaire illisible : « {item} ».", f"{field}[{index}]"))
+        return None
+    identifier_type = item.get("typeIdentifiant")
+    identifier = item.get("id")
+    name = item.get("denominationSociale") or item.get("nom")
+    if (
+        type(identifier_type) in _TEXT_OR_NULL
+        and type(identifier) in _TEXT_OR_NULL
+        and type(name) in _TEXT_OR_NULL
+    ):
+        # The same suppliers recur all through a file: each is read once (texts only, so that 1, 1.0 and True,
+        # equal as cache keys, are never taken for one another).
+        supplier, found = _known_supplier(identifier_type, identifier, name, field, index)
+        if found:
+            flags.extend(found)
+        return supplier
+    return _read_supplier(identifier_type, identifier, name, f"{field}[{index}]", flags)
+
+
+@lru_cache(maxsize=16_384)
+def _known_supplier(
+    identifier_type: str | None, identifier: str | None, name: str | None, field: str, index: int
+) -> tuple[SupplierRecord | None, tuple[Flag, ...]]:
+    found: list[Flag] = []
+    return _read_supplier(identifier_type, identifier, name, f"{field}[{index}]", found), tuple(found)
+
+
+def _read_supplier(
+    identifier_type: Any, identifier: Any, name: Any, where: str, flags: list[Flag]
+) -> SupplierRecord | None:
+    identifier_type = clean_identifier_type(identifier_type, f"{where}.typeIdentifiant", flags)
+    if identifier_type == "SIRET":
+        identifier = clean_siret(identifier, f"{where}.id", flags)
+    else:
+        identifier = clean_text(identifier, f"{where}.id", flags).replace(" ", "").upper()
+    if not identifier:
+        flags.append(Flag("titulaire_sans_identifiant", "Titulaire sans identifiant, ignoré.", where))
+        return None
+    name = clean_text(name, f"{where}.nom", flags)
+    return SupplierRecord(identifier=identifier[:64], identifier_type=identifier_type, name=name[:300])
 
 
 def parse_modifications(
@@ -226,6 +331,8 @@ def parse_modifications(
     in the order of their integer ids when all have one (2022), else in list order (2019). An act dated
     before the notification, or before the previous act, is flagged — its values are still applied in
     order."""
+    if value is None:  # most records
+        return ()
     items = unwrap_list(value, "modification") or []
     if isinstance(value, str) and value.strip():
         flags.append(

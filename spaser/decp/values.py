@@ -28,6 +28,13 @@ MAX_PLACEHOLDER_AMOUNT = Decimal(1)  # ≤ 1 € is not a real contract amount
 # Above 100 billion € no contract exists (the whole national yearly spend is ~200 bn); such a figure is junk
 # and would also overflow the database column.
 MAX_AMOUNT = Decimal(100_000_000_000)
+_SMALLEST_PLACEHOLDER = min(PLACEHOLDER_AMOUNTS)  # below it, no need to hash the amount (costly for Decimal)
+CENT = Decimal("0.01")
+RATE_PRECISION = Decimal("0.0001")
+# Decimal constants: comparing a Decimal with an int converts the int on every call.
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
 
 NULL_STRINGS = frozenset({"", "nc", "nan", "null", "none", "n/a", "na", "-", "non communiqué", "inconnu"})
 
@@ -38,9 +45,16 @@ _DATE_RE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(.*)$", re.DOTALL)
 _FRENCH_DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SEPARATORS_RE = re.compile(r"[\s.\u00a0\u202f-]")
 _CPV_RE = re.compile(r"\d+")
+_NUMBER_SPACES_RE = re.compile(r"[\s\u00a0\u202f€]")
 # Signs of UTF-8 text decoded as Latin-1/Windows-1252 ("Ã©" for "é", "â€™" for "’"): only then is ftfy asked.
 _MOJIBAKE_RE = re.compile(r"[ÃÂ]|â€|Å[“’\x93\x92]")
 LOST_CHARACTER = "\ufffd"
+
+
+def _may_be_mojibake(text: str) -> bool:
+    """False when _MOJIBAKE_RE cannot match: each `in` is a fast scan, cheaper than the regular expression."""
+    return "Ã" in text or "Â" in text or "â€" in text or "Å" in text
+
 
 IDENTIFIER_TYPES = {
     "SIRET": "SIRET",
@@ -71,10 +85,10 @@ def is_null(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return value.strip().lower() in NULL_STRINGS
-    return isinstance(value, float) and math.isnan(value)
+    return isinstance(value, float) and value != value  # NaN, the only value unequal to itself
 
 
-def _cached_cleaner(clean: Any) -> Any:
+def cached_cleaner(clean: Any) -> Any:
     """`clean(text, field, flags)` for texts, memoised: the same dates, SIRETs and CPV codes recur thousands
     of times in a file. The cleaners are pure (result and flags depend only on the text and the field), so the
     flags found the first time are kept with the result and appended again on every later call."""
@@ -99,11 +113,13 @@ def _cached_cleaner(clean: Any) -> Any:
 
 
 def clean_text(value: Any, field: str, flags: list[Flag]) -> str:
+    if type(value) is str:  # nearly always: tested first
+        if value.isascii():
+            return value.strip()  # no mojibake nor lost character can hide in ASCII: nothing to repair
+        return fix_mojibake(value, field, flags).strip()
     # Only true nulls: "NC" or "Inconnu" are legitimate contract ids and objects.
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if type(value) is str and value.isascii():
-        return value.strip()  # no mojibake nor lost character can hide in ASCII: nothing to repair or flag
     if not isinstance(value, str):
         value = str(value)
     return fix_mojibake(value, field, flags).strip()
@@ -114,7 +130,7 @@ def fix_mojibake(text: str, field: str, flags: list[Flag]) -> str:
     original. Characters already lost at the source ("Soci\ufffdt\ufffd") cannot be repaired: flagged."""
     if LOST_CHARACTER in text:
         _flag(flags, "caracteres_perdus", "Caractères illisibles (\ufffd) dans le texte publié.", field)
-    if not _MOJIBAKE_RE.search(text):
+    if not _may_be_mojibake(text) or not _MOJIBAKE_RE.search(text):
         return text
     repaired = ftfy.fix_encoding(text)
     if repaired != text:
@@ -160,11 +176,13 @@ def _clean_date(value: Any, field: str, flags: list[Flag]) -> date | None:
     return result
 
 
-clean_date = _cached_cleaner(_clean_date)
+clean_date = cached_cleaner(_clean_date)
 
 
 def to_decimal(value: Any) -> Decimal | None:
     """A number from a JSON number or a French-formatted string ("1 234,56"); None if not a finite number."""
+    if type(value) is float:  # the common case, tested first; str(): see below
+        return Decimal(str(value)) if math.isfinite(value) else None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -173,13 +191,17 @@ def to_decimal(value: Any) -> Decimal | None:
         # str() gives the shortest repr, so 32122.0 stays 32122.0 and not 32121.99999…
         return Decimal(str(value)) if math.isfinite(value) else None
     if isinstance(value, str):
-        text = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
+        text = _NUMBER_SPACES_RE.sub("", value).replace(",", ".")
         try:
             number = Decimal(text)
         except InvalidOperation:
             return None
         return number if number.is_finite() else None
     return None
+
+
+def _is_placeholder(amount: Decimal) -> bool:
+    return amount >= _SMALLEST_PLACEHOLDER and amount in PLACEHOLDER_AMOUNTS
 
 
 def clean_amount(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
@@ -197,10 +219,10 @@ def clean_amount(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
     if amount > MAX_AMOUNT:
         _flag(flags, "montant_aberrant", f"Montant aberrant ({value}), ignoré.", field)
         return None
-    if amount in PLACEHOLDER_AMOUNTS or amount <= MAX_PLACEHOLDER_AMOUNT:
+    if amount <= MAX_PLACEHOLDER_AMOUNT or _is_placeholder(amount):
         _flag(flags, "montant_fictif", f"Montant manifestement fictif ({value}), ignoré.", field)
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def clean_rate(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
@@ -208,13 +230,13 @@ def clean_rate(value: Any, field: str, flags: list[Flag]) -> Decimal | None:
     if is_null(value):
         return None
     rate = to_decimal(value)
-    if rate is None or rate < 0 or rate > 100:
+    if rate is None or rate < _ZERO or rate > _HUNDRED:
         _flag(flags, "taux_illisible", f"Taux illisible ou hors bornes : « {value} ».", field)
         return None
-    if rate > 1:
+    if rate > _ONE:
         _flag(flags, "taux_en_pourcentage", f"Taux publié en pourcentage ({value}), converti.", field)
-        rate = rate / 100
-    return rate.quantize(Decimal("0.0001"))
+        rate = rate / _HUNDRED
+    return rate.quantize(RATE_PRECISION)
 
 
 def clean_int(value: Any, field: str, flags: list[Flag], *, minimum: int = 0) -> int | None:
@@ -273,11 +295,13 @@ def _clean_siret(value: Any, field: str, flags: list[Flag]) -> str:
     return digits
 
 
-clean_siret = _cached_cleaner(_clean_siret)
+clean_siret = cached_cleaner(_clean_siret)
 
 
 def clean_identifier_type(value: Any, field: str, flags: list[Flag]) -> str:
     """Identifier types in the schema's spelling ("Siret" → "SIRET", "HORS_UE" → "HORS-UE")."""
+    if type(value) is str and value in IDENTIFIER_TYPES:  # already in a known spelling: the common case
+        return IDENTIFIER_TYPES[value]
     if is_null(value):
         return "SIRET"  # the schema's default and by far the most common
     key = str(value).strip().upper().replace(" ", "_")
@@ -307,7 +331,11 @@ def _clean_cpv(value: Any, field: str, flags: list[Flag]) -> str:
     return ""
 
 
-clean_cpv = _cached_cleaner(_clean_cpv)
+clean_cpv = cached_cleaner(_clean_cpv)
+
+
+def _unwrapped(item: dict[str, Any], key: str) -> Any:
+    return item[key] if len(item) == 1 and key in item else item
 
 
 def unwrap_list(value: Any, key: str) -> list[Any] | None:
@@ -322,13 +350,13 @@ def unwrap_list(value: Any, key: str) -> list[Any] | None:
             return []
         else:
             value = [value]  # a bare item without its wrapper
-    if value is None:
+    if isinstance(value, list):  # nearly always
+        items = value
+    elif value is None:
         return []
-    if isinstance(value, str):
+    elif isinstance(value, str):
         return [value] if value.strip() else []
-    if not isinstance(value, list):
-        value = [value]
+    else:
+        items = [value]
     # A one-key dict holding `key` is a wrapper ({"titulaire": {...}}): unwrapped.
-    return [
-        item[key] if isinstance(item, dict) and len(item) == 1 and key in item else item for item in value
-    ]
+    return [_unwrapped(item, key) if isinstance(item, dict) else item for item in items]
