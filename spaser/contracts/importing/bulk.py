@@ -11,6 +11,7 @@ process and sent to the writing one (importing/pipeline.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -22,18 +23,29 @@ from spaser.contracts.decp_mapping import RawJson
 Converter = Callable[[Any], Any]
 
 
-def converters(model: type[models.Model], names: Sequence[str]) -> tuple[Converter | None, ...]:
-    """For each attribute name, the function that makes a Python value a database parameter (None: the
-    value is one already)."""
+@dataclass(frozen=True)
+class Converters:
+    """How to make the values of some columns database parameters: `size` columns, of which `converted`
+    (index, function) need a conversion (the others are parameters as they are)."""
+
+    size: int
+    converted: tuple[tuple[int, Converter], ...]
+
+
+def converters(model: type[models.Model], names: Sequence[str]) -> Converters:
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    return tuple(_converter(fields[name]) for name in names)
+    functions = [_converter(fields[name]) for name in names]
+    return Converters(len(names), tuple((i, f) for i, f in enumerate(functions) if f is not None))
 
 
-def convert(values: Iterable[Any], functions: tuple[Converter | None, ...]) -> tuple[Any, ...]:
-    return tuple(
-        value if function is None else function(value)
-        for value, function in zip(values, functions, strict=True)
-    )
+def convert(values: Iterable[Any], functions: Converters) -> tuple[Any, ...]:
+    """The values (in the columns' order) as database parameters."""
+    row = list(values)
+    if len(row) != functions.size:
+        raise ValueError(f"{len(row)} valeurs pour {functions.size} colonnes")
+    for index, function in functions.converted:
+        row[index] = function(row[index])
+    return tuple(row)
 
 
 def insert_values(model: type[models.Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> int:
@@ -103,16 +115,20 @@ def _placeholder(field: models.Field) -> str:
 
 
 def _converter(field: models.Field) -> Converter | None:
-    ops = connection.ops
+    """Text for JSON, dates and decimals (ISO dates, decimals as written): what SQLite stores for them
+    through Django's adapters, and what PostgreSQL casts to the column's type. Plain text also crosses
+    from the reading process cheaply (importing/pipeline.py)."""
     if isinstance(field, models.JSONField):
         return _json_text
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
-    if isinstance(field, models.DecimalField):
-        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField | models.DecimalField):
+        return _text
     return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _python_default(field: models.Field, now) -> Any:

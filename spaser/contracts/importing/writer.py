@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -32,12 +33,12 @@ from spaser.suppliers.models import Supplier
 BATCH = 500  # rows per INSERT / ids per IN (...): under SQLite's and PostgreSQL's parameter limits
 
 
-@dataclass(slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """What the writer needs of one record: its Contract columns as database parameters (`values`, in the
     order of COLUMNS; `end_date`: the estimated end date columns), its content hash and preference key, its
-    suppliers, and for the report its position and quality flags (described). Plain data on purpose:
-    prepared records are made in the reading process and cross to the writing one (importing/pipeline.py)."""
+    suppliers, and for the report its position and quality flags (described). A named tuple of plain data on
+    purpose: prepared records are made in the reading process and cross to the writing one
+    (importing/pipeline.py); a tuple pickles several times faster than a dataclass."""
 
     position: int
     uid: str
@@ -68,6 +69,7 @@ class _Stored:
 
 
 COLUMNS = (*FIELD_NAMES, "content_hash", "raw")  # what a DECP record gives a Contract row
+_pick_columns = itemgetter(*COLUMNS)
 WRITER_COLUMNS = ("source_name", "origin", "sources")  # what the import adds (the writer's source)
 UPDATE_COLUMNS = (*WRITER_COLUMNS, "updated_at")
 END_DATE_COLUMNS = ("end_date", "end_date_estimated")
@@ -86,7 +88,7 @@ def prepare(record: ContractRecord) -> Prepared:
         record.uid,
         fields["content_hash"],
         preference(fields, has_suppliers=bool(suppliers)),
-        convert((fields[name] for name in COLUMNS), functions.columns),
+        convert(_pick_columns(fields), functions.columns),
         convert(_estimated_end_date(fields), functions.end_date),
         suppliers,
         describe_flags(record.flags),
