@@ -12,6 +12,7 @@ from collections import Counter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from spaser.contracts.signals import notify_contracts_changed
 from spaser.organisations.models import Direction, Organisation
 
 from .models import AttributionRule, AttributionSource, Contract
@@ -93,6 +94,8 @@ def attribute_contracts(*, organisation: Organisation, contract_ids=None) -> int
             contract.direction_id, contract.direction_source = direction_id, source
             changed.append(contract)
     Contract.objects.bulk_update(changed, ["direction", "direction_source"], batch_size=500)
+    if changed:
+        notify_contracts_changed([organisation.pk])
     return len(changed)
 
 
@@ -108,6 +111,7 @@ def set_manual_direction(*, contract: Contract, direction: Direction, user) -> C
         )
     contract.direction, contract.direction_source = direction, AttributionSource.MANUAL
     contract.save(update_fields=["direction", "direction_source", "updated_at"])
+    notify_contracts_changed([direction.organisation_id])
     logger.info("Marché %s attribué à la main à %s par %s", contract.uid, direction, user)
     return contract
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from spaser.contracts.importing.decp import attribute_new_contracts
 from spaser.contracts.importing.writer import ContractWriter, prepare
 from spaser.contracts.models import Contract, QuarantinedRecord, QuarantineStatus
+from spaser.contracts.signals import notify_contracts_changed
 from spaser.decp import RejectedRecord
 
 
@@ -34,6 +35,7 @@ def reimport_quarantined(*, record: QuarantinedRecord, corrected_raw: dict, user
     with transaction.atomic():
         writer = ContractWriter(source_name=batch.source_name, source_label=batch.source_label)
         outcome = writer.store([prepare(read)])[read.uid]
+        notify_contracts_changed()
         attribute_new_contracts([outcome.pk])
         record.status = QuarantineStatus.CORRECTED
         record.corrected_raw = corrected_raw

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.end_dates import estimate_end_dates
+from spaser.contracts.signals import notify_contracts_changed
 from spaser.organisations.models import Organisation
 
 from .insertion_import import apply_insertion_rows
@@ -126,6 +127,8 @@ def _run(
         if dry_run:
             transaction.set_rollback(True)
             result.batch = None
+        else:
+            notify_contracts_changed([organisation.pk])
     return result
 
 

@@ -83,6 +83,8 @@ class SchemeForm(SpaserModelForm):
             "public_url",
             "summary",
             "note",
+            "on_track_ratio",
+            "at_risk_ratio",
         ]
         widgets = {"adoption_date": DATE_WIDGET, "summary": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
@@ -96,6 +98,24 @@ class SchemeForm(SpaserModelForm):
             "period_end": {"required": "Indiquez la dernière année du schéma."},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The status thresholds have defaults (90 % and 75 % of the target): leaving them empty keeps them.
+        for name in ("on_track_ratio", "at_risk_ratio"):
+            self.fields[name].required = False
+
+    def _ratio(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return getattr(self.instance, name) if self.instance.pk else Scheme._meta.get_field(name).default
+        return value
+
+    def clean_on_track_ratio(self):
+        return self._ratio("on_track_ratio")
+
+    def clean_at_risk_ratio(self):
+        return self._ratio("at_risk_ratio")
+
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if slug in RESERVED_SLUGS:
@@ -106,6 +126,13 @@ class SchemeForm(SpaserModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        on_track, at_risk = cleaned.get("on_track_ratio"), cleaned.get("at_risk_ratio")
+        if on_track is not None and at_risk is not None and at_risk > on_track:
+            self.add_error(
+                "at_risk_ratio",
+                f"Le seuil « à surveiller » ({at_risk}) doit être inférieur ou égal au seuil "
+                f"« en bonne voie » ({on_track}).",
+            )
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start is not None and end is not None:
             if end < start:

@@ -3,6 +3,8 @@
 Every model is historised (django-simple-history): who changed a target, a status or a definition, and when.
 """
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -55,6 +57,22 @@ class Scheme(models.Model):
         blank=True,
         help_text="Affiché en tête du schéma (par exemple : modèle à adapter).",
     )
+    on_track_ratio = models.DecimalField(
+        "seuil « en bonne voie »",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.90"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text="Part de la cible à partir de laquelle l'indicateur est « en bonne voie » (0,90 = 90 %).",
+    )
+    at_risk_ratio = models.DecimalField(
+        "seuil « à surveiller »",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.75"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text="En dessous, l'indicateur est « en retard » (0,75 = 75 % de la cible).",
+    )
 
     objects = SchemeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -65,6 +83,10 @@ class Scheme(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")), name="scheme_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(at_risk_ratio__lte=models.F("on_track_ratio")),
+                name="scheme_thresholds_ordered",
             ),
         ]
 

@@ -9,6 +9,7 @@ See docs/scheme-file.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from spaser.organisations.models import DirectionKind, OrganisationKind, PopulationBand, PurchaseVolumeBand
@@ -199,6 +200,13 @@ SCHEME = Entity(
         Field("url_publication", "public_url", "url", max_length=200),
         Field("presentation", "summary", "multiline"),
         Field("avertissement", "note", "multiline"),
+        Group(
+            "seuils_statut",
+            (
+                Field("en_bonne_voie", "on_track_ratio", "decimal", default=Decimal("0.90")),
+                Field("a_surveiller", "at_risk_ratio", "decimal", default=Decimal("0.75")),
+            ),
+        ),
     ),
 )
 OBJECTIVE = Entity(

@@ -295,6 +295,16 @@ class Reader:
                 self.error(line, path, f"la dernière année ({end}) précède la première ({start})")
             else:
                 self.period = (start, end)
+        on_track, at_risk = item.values.get("on_track_ratio"), item.values.get("at_risk_ratio")
+        for name, value in (("on_track_ratio", on_track), ("at_risk_ratio", at_risk)):
+            if isinstance(value, Decimal) and not Decimal("0.01") <= value <= 1:
+                line, path = item.where(name)
+                self.error(line, path, f"un seuil est une part de la cible entre 0,01 et 1 (valeur {value})")
+        if isinstance(on_track, Decimal) and isinstance(at_risk, Decimal) and at_risk > on_track:
+            line, path = item.where("at_risk_ratio")
+            self.error(
+                line, path, f"le seuil « à surveiller » ({at_risk}) dépasse « en bonne voie » ({on_track})"
+            )
 
     def check_root(self, item: Item) -> None:
         organisation, scheme = item.nested.get("organisation"), item.nested.get("schema")

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from spaser.contracts.signals import notify_contracts_changed
+
 from . import sirene
 from .company_search import SOURCE as API_SOURCE
 from .company_search import CompanySearchClient, cached_lookup, facts_from_result
@@ -69,6 +71,7 @@ def import_sirene_files(*, paths: Iterable[str | Path], only_known: bool = True)
                 _import_units(path, source, now, file_summary, summary)
         summary.known_suppliers = Supplier.objects.count()
         refresh_inclusive_flags()
+    notify_contracts_changed()  # supplier facts feed the supplier conditions of every perimeter
     return summary
 
 
@@ -183,6 +186,7 @@ def enrich_suppliers(
     finally:
         if own_client:
             client.close()
+    notify_contracts_changed()  # supplier facts feed the supplier conditions of every perimeter
     return summary
 
 
@@ -232,6 +236,7 @@ def import_inclusive_list(
         summary.imported = len(entries)
         summary.changed_suppliers = refresh_inclusive_flags()
     summary.flagged_suppliers = Supplier.objects.inclusive().count()
+    notify_contracts_changed()  # supplier facts feed the supplier conditions of every perimeter
     return summary
 
 

@@ -291,3 +291,17 @@ def test_dry_run_checks_without_writing(tmp_path):
     call_command("import_scheme", str(path), "--dry-run", stdout=out)
     assert "Le fichier est valide ; rien n'a été modifié" in out.getvalue()
     assert Scheme.objects.count() == 0
+
+
+def test_status_thresholds_out_of_order_are_refused(tmp_path, db):
+    text = edit(
+        DEMO_TEXT,
+        "  periode: {debut: 2024, fin: 2028}\n",
+        "  periode: {debut: 2024, fin: 2028}\n  seuils_statut: {en_bonne_voie: 0.95, a_surveiller: 0.97}\n",
+    )
+    path = tmp_path / "seuils.yaml"
+    path.write_text(text, encoding="utf-8")
+    expected = r"schema\.seuils_statut\.a_surveiller : le seuil « à surveiller » \(0\.97\) dépasse"
+    with pytest.raises(CommandError, match=expected):
+        call_command("import_scheme", str(path))
+    assert not Scheme.objects.exists()

@@ -28,6 +28,7 @@ from spaser.contracts.importing.report import ImportReport
 from spaser.contracts.importing.summary import COUNTED, Fate, ImportSummary
 from spaser.contracts.importing.writer import ContractWriter, Outcome, Prepared, restore_updated_at
 from spaser.contracts.models import ImportBatch, ImportKind, ImportStatus, QuarantinedRecord
+from spaser.contracts.signals import notify_contracts_changed
 from spaser.decp import DecpFile, RejectedRecord, open_decp
 from spaser.organisations.models import Organisation
 from spaser.suppliers.services import refresh_inclusive_flags
@@ -89,6 +90,8 @@ def import_decp_source(
             if not dry_run:
                 # Suppliers first seen in this file get the inclusive flag of the imported lists.
                 refresh_inclusive_flags()
+                if run.summary.created or run.summary.updated:
+                    notify_contracts_changed()  # a file may concern any organisation's perimeter
             if dry_run:
                 transaction.set_rollback(True)
     finally:
