@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def organisation_s1(year: int = 2024) -> IndicatorValue | None:
-    return IndicatorValue.objects.filter(indicator__code="S1", year=year, period="A", scope="organisation").first()
+    return IndicatorValue.objects.filter(
+        indicator__code="S1", year=year, period="A", scope="organisation"
+    ).first()
 
 
 def test_a_committed_import_recomputes_and_a_dry_run_does_not(perimeter, tmp_path, settings):
@@ -29,7 +31,11 @@ def test_a_committed_import_recomputes_and_a_dry_run_does_not(perimeter, tmp_pat
     path = write(
         tmp_path / "nouveaux.json",
         [
-            record(f"N{n}", dateNotification="2024-05-02", considerationsSociales={"considerationSociale": ["Clause sociale"]})
+            record(
+                f"N{n}",
+                dateNotification="2024-05-02",
+                considerationsSociales={"considerationSociale": ["Clause sociale"]},
+            )
             | {"acheteur": {"id": "22930008201453"}}
             for n in range(3)
         ],
