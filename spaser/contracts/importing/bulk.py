@@ -63,8 +63,25 @@ def insert_values(model: type[models.Model], names: Sequence[str], rows: list[tu
     columns = [*names, *(field.attname for field in rest)]
     params = [row + defaults for row in rows] if defaults else rows
     with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(model, columns), params)
+        if connection.vendor == "postgresql":
+            _copy(cursor, model, columns, params)
+        else:
+            cursor.executemany(_insert_sql(model, columns), params)
     return len(rows)
+
+
+def _copy(cursor, model: type[models.Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY … FROM STDIN, several times faster than an INSERT per row (each pays a round trip and
+    its own parsing). The values are the same parameters: text for JSON, dates and decimals, cast by the
+    server to the column's type."""
+    quote = connection.ops.quote_name
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(fields[name].column) for name in names)
+    )
+    with cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
@@ -75,11 +92,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     functions = converters(model, names)
     defaults = {field.attname: _python_default(field, now) for field in fields}
     params = [convert(({**defaults, **row}[name] for name in names), functions) for row in rows]
-    if not params:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(model, names), params)
-    return len(params)
+    return insert_values(model, names, params)
 
 
 def update_values(model: type[models.Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
