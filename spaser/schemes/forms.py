@@ -276,18 +276,14 @@ class ActionProgressForm(SpaserFormMixin, forms.ModelForm):
 
 
 def params_help_text() -> str:
-    share = METHODS.get("share")
-    parts = []
-    if share is not None:
-        measures = " ou ".join(f"{key} ({label})" for key, label in MEASURES.items())
-        conditions = ", ".join(CONTRACT_FLAGS)
-        parts.append(
-            f"« {share.label} » : measure = {measures} ; condition = {conditions} ; "
-            "include_frameworks = true ou false (facultatif). "
-            'Exemple : {"measure": "count", "condition": "has_social"}.'
-        )
-    parts.append("« Saisie manuelle » : laissez vide.")
-    return " ".join(parts)
+    measures = " ou ".join(f"{key} ({label})" for key, label in MEASURES.items())
+    return (
+        f"Part ou total de marchés : measure = {measures} ; condition = une donnée du marché "
+        f"({', '.join(CONTRACT_FLAGS)}) ou une condition détaillée (docs/indicators.md) ; "
+        "base (facultatif) ; include_frameworks = true ou false (facultatif). "
+        'Exemple : {"measure": "count", "condition": "has_social"}. '
+        'Heures : {"measure": "planned"}, "realised" ou "rate". Saisie manuelle : laissez vide.'
+    )
 
 
 class IndicatorForm(RegisterObjectForm):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from spaser.indicators.methods import CONTRACT_FLAGS, MEASURES, METHODS
+from spaser.indicators.methods import METHODS
+from spaser.indicators.methods import describe_definition as describe_method
 
 from .models import Action, Indicator, Scheme
 
@@ -24,25 +25,10 @@ def register_tree(scheme: Scheme):
 
 
 def describe_definition(method: str, params: dict) -> tuple[str, list[tuple[str, str]]]:
-    """The method and its parameters in French words, for people (not JSON)."""
-    known = METHODS.get(method)
-    label = known.label if known else f"Méthode inconnue « {method} »"
-    described: list[tuple[str, str]] = []
-    for key, value in (params or {}).items():
-        if key == "measure":
-            described.append(("Mesure", MEASURES.get(value, str(value))))
-        elif key == "condition":
-            described.append(
-                (
-                    "Condition",
-                    f"marchés avec {CONTRACT_FLAGS[value]}" if value in CONTRACT_FLAGS else str(value),
-                )
-            )
-        elif key == "include_frameworks":
-            described.append(("Accords-cadres", "inclus (montants maximaux)" if value else "exclus"))
-        else:
-            described.append((key, str(value)))
-    return label, described
+    """The method and its parameters in French words, for people (not JSON): (method label, lines)."""
+    lines = describe_method(method, params or {})
+    label = lines[0][1] if method in METHODS else f"Méthode inconnue « {method} »"
+    return label, lines[1:]
 
 
 def upper_first(text: str) -> str:

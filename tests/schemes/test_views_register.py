@@ -89,6 +89,19 @@ def test_indicator_detail_in_french_words(pilot_client, register):
     assert '<th scope="row">2028</th>' in html
 
 
+def test_a_detailed_condition_is_put_into_words(pilot_client, register):
+    indicator = register.indicator
+    indicator.params = {
+        "measure": "amount",
+        "condition": {"any": [{"supplier": "inclusive"}, {"field": "procedure", "in": ["Marché réservé"]}]},
+        "base": {"field": "amount", "min": 50000},
+    }
+    indicator.save()
+    html = pilot_client.get(f"/schema/{register.scheme.slug}/indicateurs/{indicator.pk}/").content.decode()
+    assert "marchés avec un titulaire inclusif (SIAE, EA, ESAT) ou procédure : Marché réservé" in html
+    assert "montant initial ≥ 50000" in html
+
+
 def test_pilot_creates_an_axis_with_a_success_message(pilot_client, register):
     response = pilot_client.post(
         f"/schema/{register.scheme.slug}/axes/nouveau/", {"code": "II", "title": "Écologie"}, follow=True
