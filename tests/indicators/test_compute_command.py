@@ -65,8 +65,29 @@ def test_buyer_option_ignores_organisations(perimeter):
         (["--buyer", "12345"], "ni un SIREN"),
         (["--year", "2031"], "hors de la période"),
         (["--year", "1800"], "Année invalide"),
+        (["--period", "T5"], "--period : Période inconnue"),
     ],
 )
 def test_bad_arguments_are_refused_in_french(perimeter, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_every_period_is_stored_and_shown_on_demand(perimeter):
+    """S1 is monthly here: the year and its twelve months (all notified in March 2024 in the fixture)."""
+    perimeter.indicators().filter(code="S1").update(frequency="monthly")
+    rows = [row for row in run("--year", "2024", "--period", "all") if row["code"] == "S1"]
+    organisation = {row["period"]: row for row in rows if row["scope"] == "organisation"}
+    assert {"A", "M01", "M03", "M12"} <= set(organisation)
+    assert organisation["M03"]["denominator"] == organisation["A"]["denominator"] == 5
+    assert organisation["M02"]["value"] is None  # no contract notified in February: pas de données, not 0
+    assert organisation["M03"]["period_label"] == "mars 2024"
+    assert IndicatorValue.objects.filter(indicator__code="S1", year=2024, scope="organisation").count() == 13
+    assert {row["period"] for row in run("--year", "2024")} == {"A"}
+
+
+def test_buyer_rows_cover_the_computed_catalogue(perimeter):
+    from spaser.indicators.catalogue import COMPUTED
+
+    codes = {row["code"] for row in run("--buyer", "22930008201453", "--year", "2024")}
+    assert codes == {d.code for d in COMPUTED if d.method != "objects"}
