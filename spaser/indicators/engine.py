@@ -202,15 +202,15 @@ def _monthly_sums(grouping: _Grouping, sums: Sums, scopes: list[Scope], years: l
     rows = grouping.rows.annotate(y=_expression(grouping.year), m=grouping.month).filter(y__in=years)
     aggregates = {**sums.expressions, "newest": grouping.newest}
     kinds = {scope.kind for scope in scopes}
-    for row in rows.values("y", "m").annotate(**aggregates).order_by():
-        monthly.add("organisation", row.pop("y"), row.pop("m"), row)
-    if "direction" in kinds:
-        by_direction = {scope.direction.pk: scope.key for scope in scopes if scope.kind == "direction"}
-        for row in rows.values("y", "m", d=_expression(grouping.direction)).annotate(**aggregates).order_by():
-            key = by_direction.get(row.pop("d"))
-            year, month = row.pop("y"), row.pop("m")
-            if key:
-                monthly.add(key, year, month, row)
+    # One pass per direction and month; the organisation's months are their sums (every row of the perimeter
+    # has one direction or none), which the database would otherwise compute in a second full pass.
+    by_direction = {scope.direction.pk: scope.key for scope in scopes if scope.kind == "direction"}
+    for row in rows.values("y", "m", d=_expression(grouping.direction)).annotate(**aggregates).order_by():
+        key = by_direction.get(row.pop("d"))
+        year, month = row.pop("y"), row.pop("m")
+        monthly.add("organisation", year, month, row)
+        if key:
+            monthly.add(key, year, month, row)
     if "buyer" in kinds:
         buyers = [(scope.buyer, scope.key) for scope in scopes if scope.kind == "buyer"]
         for row in rows.values("y", "m", b=_expression(grouping.buyer)).annotate(**aggregates).order_by():
