@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "spaser.contracts",
     "spaser.indicators",
     "spaser.registers",
+    "spaser.campaigns",
     "spaser.demo",
 ]
 
@@ -152,6 +153,7 @@ _HUEY_URL = os.environ.get("HUEY_URL", "").strip()
 HUEY = {
     "name": "spaser",
     "immediate": HUEY_IMMEDIATE,
+    "utc": False,  # periodic tasks (campaign reminders at 8:00) in local time
     "results": False,  # a job's outcome is stored in its Job row, not in huey's result store
     # An idle worker polls at most every 2 s: an upload starts quickly (huey's default backs off to 10 s).
     "consumer": {
@@ -166,7 +168,22 @@ else:
     HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "huey.sqlite3"))
 # Uploads handed to jobs (DECP files): refused above this size, with a French message.
 SPASER_MAX_UPLOAD_MB = float(os.environ.get("SPASER_MAX_UPLOAD_MB", "200"))
+# Large DECP files are read in a second process while this one writes (contracts/importing/pipeline.py).
+SPASER_IMPORT_PARALLEL = env_bool("SPASER_IMPORT_PARALLEL", True)
 # -- end huey --
+
+# Mail (campaign reminders): printed on the console in development; SMTP from the environment in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spaser <spaser@localhost>")
+# The site's address, for links in mails sent by commands and background tasks (no request to read it from).
+SPASER_BASE_URL = os.environ.get("SPASER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

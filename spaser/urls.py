@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", include("spaser.contracts.import_urls")),
     path("registres/", include("spaser.registers.urls")),
     path("titulaires/", include("spaser.suppliers.urls")),
+    path("saisies/", include("spaser.campaigns.urls")),
     path("taches/", include("spaser.core.job_urls")),
     path("public/", include((public_scheme_urlpatterns, "public"))),
     path("", include("spaser.core.urls")),
