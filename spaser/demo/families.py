@@ -74,6 +74,17 @@ FAMILIES = (
            "dter", INTELLECTUAL, 90_000, 1, 0.05, 0.60, 0.10),
 )  # fmt: skip
 
+# Inclusive structures among each family's suppliers (kinds of the inclusive lists: ACI, AI, EI, ETTI, EITI,
+# EA, ESAT): the Département reserves contracts of these families to them (L2113-12, L2113-13).
+INCLUSIVE_STRUCTURES = {
+    "90911200": ("EI", "EA"),  # cleaning
+    "77310000": ("ACI", "ESAT", "EI"),  # green spaces
+    "77211400": ("ACI",),  # tree pruning
+    "55524000": ("ESAT",),  # school meals
+    "39160000": ("EA",),  # school furniture
+    "80500000": ("AI",),  # training of RSA recipients
+}
+
 # Attribution rules for the demo organisation (CPV prefix → direction slug), longest prefix wins.
 ATTRIBUTION_RULES = {
     "45": "batiments",

@@ -3,6 +3,11 @@
 The output is imported through the real importer, so the demo exercises the same path as real data,
 traps included: a few records published twice, considerations missing (unknown), placeholder amounts.
 Same seed, same bytes.
+
+Each purchase family draws its suppliers from a small pool, so suppliers recur across contracts and years;
+in the families where the Département reserves contracts (cleaning, green spaces, furniture, meals…), a few
+of the pool are inclusive structures (SIAE, EA, ESAT): reserved contracts go to them (suppliers.py gives them
+their inclusive-list entry and their SIRENE-like facts).
 """
 
 import math
@@ -11,7 +16,7 @@ from datetime import date, timedelta
 
 from stdnum import luhn
 
-from .families import FAMILIES, PLACES, SOFTWARES, WORKS, Family
+from .families import FAMILIES, INCLUSIVE_STRUCTURES, PLACES, SOFTWARES, WORKS, Family
 
 DEMO_BUYER_SIRET = "22930008201453"
 DEMO_SEED = 93
@@ -20,9 +25,16 @@ CONSULTATIONS_PER_YEAR = {2024: 230, 2025: 245}
 # Year-on-year progress of considerations (the scheme is working): factors applied to each family's
 # social and environmental rates.
 PROGRESS = {2024: (0.7, 1.0), 2025: (0.82, 1.18)}
+POOL_SIZE = 10  # suppliers per family
+INCLUSIVE_SCALE = 0.5  # median amount of an inclusive structure's contract, relative to its family's
+INCLUSIVE_OPEN_WINS = 0.05  # chance an inclusive structure wins an open (not reserved) contract of its family
+# Chance an eligible contract gets an advance: it rises in 2025 (an action of the plan, C4a).
+ADVANCE_GRANTED = {2024: 0.4, 2025: 0.5}
+PUBLICATION_DELAY = {2024: 80, 2025: 70}  # at most this many days between notification and publication
 
 
-def _siret(rng: random.Random) -> str:
+def random_siret(rng: random.Random) -> str:
+    """A valid (Luhn) SIRET of an invented company."""
     siren = str(rng.randint(30_000_000, 99_999_999))
     siren += luhn.calc_check_digit(siren)
     nic = f"{rng.randint(1, 9999):04d}"
@@ -32,9 +44,17 @@ def _siret(rng: random.Random) -> str:
 
 class DemoGenerator:
     def __init__(self, seed: int = DEMO_SEED):
+        self.seed = seed
         self.rng = random.Random(seed)
-        # Each family draws from its own small pool, so suppliers recur across contracts and years.
-        self.suppliers = {family.cpv: [_siret(self.rng) for _ in range(10)] for family in FAMILIES}
+        # Each family draws from its own small pool, so suppliers recur across contracts and years; the
+        # last ones of a pool are its inclusive structures (INCLUSIVE_STRUCTURES: SIRET → kind).
+        self.suppliers = {
+            family.cpv: [random_siret(self.rng) for _ in range(POOL_SIZE)] for family in FAMILIES
+        }
+        self.inclusive: dict[str, str] = {}
+        for cpv, kinds in INCLUSIVE_STRUCTURES.items():
+            for siret, kind in zip(reversed(self.suppliers[cpv]), kinds, strict=False):
+                self.inclusive[siret] = kind
         self.weights = [family.weight for family in FAMILIES]
 
     def generate(self, years=DEMO_YEARS) -> dict:
@@ -67,9 +87,17 @@ class DemoGenerator:
 
     def contract(self, family: Family, year, contract_id, text, lot, lots, notified, framework) -> dict:
         rng = self.rng
-        amount = round(
-            min(max(rng.lognormvariate(math.log(family.median_amount), 0.8), 40_000), 12_000_000), 2
-        )
+        social, environmental = self.considerations(family, year)
+        reserved = "Marché réservé" in social
+        pool = self.suppliers[family.cpv]
+        inclusive_pool = [siret for siret in pool if siret in self.inclusive]
+        # Reserved contracts go to inclusive structures (L2113-12, -13); they seldom win an open one.
+        to_inclusive = bool(inclusive_pool) and (reserved or rng.random() < INCLUSIVE_OPEN_WINS)
+        # Their contracts are smaller: inclusive structures bid for what their teams can deliver.
+        median = family.median_amount * (INCLUSIVE_SCALE if to_inclusive else 1)
+        if reserved and framework and rng.random() < 0.6:
+            framework = False  # a reserved lot is mostly a fixed service, not a framework with a maximum
+        amount = round(min(max(rng.lognormvariate(math.log(median), 0.8), 40_000), 12_000_000), 2)
         if rng.random() < 0.003:
             amount = 999_999_999  # a placeholder amount, as real platforms publish
         duration = (
@@ -91,8 +119,12 @@ class DemoGenerator:
         )
         bids = max(1, min(15, int(rng.gammavariate(2.2, 1.7 if family.ccag == WORKS else 1.3)) + 1))
         eligible_advance = amount > 50_000 and duration > 2
-        advance = eligible_advance and rng.random() < 0.4
-        holders = rng.sample(self.suppliers[family.cpv], k=2 if rng.random() < 0.08 else 1)
+        advance = eligible_advance and rng.random() < ADVANCE_GRANTED.get(year, 0.4)
+        if to_inclusive:
+            holders = [rng.choice(inclusive_pool)]
+        else:
+            others = [siret for siret in pool if siret not in self.inclusive]
+            holders = rng.sample(others, k=2 if rng.random() < 0.08 else 1)
         record = {
             "id": contract_id,
             "acheteur": {"id": DEMO_BUYER_SIRET},
@@ -114,16 +146,19 @@ class DemoGenerator:
             "lieuExecution": {"code": "93", "typeCode": "Code département"},
             "dureeMois": duration,
             "dateNotification": notified.isoformat(),
-            "datePublicationDonnees": (notified + timedelta(days=rng.randint(3, 80))).isoformat(),
+            # Publication within two months improves in 2025 (an action of the plan, T7a).
+            "datePublicationDonnees": (
+                notified + timedelta(days=rng.randint(3, PUBLICATION_DELAY.get(year, 80)))
+            ).isoformat(),
             "montant": amount,
             "typesPrix": {"typePrix": [rng.choice(("Définitif ferme", "Définitif révisable"))]},
             "formePrix": "Unitaire" if framework else rng.choice(("Forfaitaire", "Mixte")),
             "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": siret}} for siret in holders],
         }
-        self.add_considerations(record, family, year)
+        self.add_considerations(record, social, environmental)
         return record
 
-    def add_considerations(self, record: dict, family: Family, year: int) -> None:
+    def considerations(self, family: Family, year: int) -> tuple[list[str], list[str]]:
         rng = self.rng
         social_factor, environmental_factor = PROGRESS.get(year, (1.0, 1.0))
         social = []
@@ -134,7 +169,9 @@ class DemoGenerator:
                 ["Clause sociale", "Critère social"],
                 ["Marché réservé"],
             )
-            social = rng.choices(kinds, weights=(62, 14, 18, 6))[0]
+            # Only families with inclusive structures in their pool reserve contracts.
+            reserved = 16 if family.cpv in INCLUSIVE_STRUCTURES else 0
+            social = rng.choices(kinds, weights=(62, 14, 18, reserved))[0]
         environmental = []
         if rng.random() < min(family.environmental * environmental_factor, 0.97):
             kinds = (
@@ -143,6 +180,10 @@ class DemoGenerator:
                 ["Clause environnementale", "Critère environnemental"],
             )
             environmental = rng.choices(kinds, weights=(55, 20, 25))[0]
+        return social, environmental
+
+    def add_considerations(self, record: dict, social: list[str], environmental: list[str]) -> None:
+        rng = self.rng
         # About 5 % of records lack one field or both: unknown, never "no" (domain.md §5 rule 4).
         if rng.random() > 0.04:
             record["considerationsSociales"] = {

@@ -13,7 +13,9 @@ from spaser.demo.generator import DemoGenerator
 from spaser.demo.users import DEMO_PASSWORD
 from spaser.indicators.models import IndicatorValue
 from spaser.organisations.models import Organisation
+from spaser.registers.models import InsertionHours, InsertionParticipant
 from spaser.schemes.models import Scheme
+from spaser.suppliers.models import Supplier
 
 
 def run(command, *args) -> str:
@@ -48,11 +50,21 @@ def test_demo_loads_everything_through_the_real_importer(demo):
 def test_loading_the_demo_twice_changes_nothing(demo, settings):
     contracts, values = Contract.objects.count(), IndicatorValue.objects.count()
     history = IndicatorValue.history.count()
+    suppliers = list(Supplier.objects.order_by("pk").values())
+    hours = list(InsertionHours.objects.order_by("pk").values_list("pk", "hours_planned", "hours_realised"))
+    participants = InsertionParticipant.objects.count()
     second = run("load_demo")
     assert " 0 créés, 0 mis à jour" in second
+    assert "Titulaires complétés (faits de démonstration, source « démonstration ») : 0" in second
+    assert "0 créées, 0 mises à jour" in second.split("Heures d'insertion")[1]
     assert "0 valeurs créées, 0 mises à jour" in second
     assert (Contract.objects.count(), IndicatorValue.objects.count()) == (contracts, values)
     assert IndicatorValue.history.count() == history
+    assert list(Supplier.objects.order_by("pk").values()) == suppliers  # facts, flags and dates unchanged
+    assert list(
+        InsertionHours.objects.order_by("pk").values_list("pk", "hours_planned", "hours_realised")
+    ) == (hours)
+    assert InsertionParticipant.objects.count() == participants
 
 
 def test_cli_prints_the_legal_indicators_the_dashboard_shows(demo, client):

@@ -11,18 +11,34 @@ from spaser.contracts.models import AttributionRule
 from spaser.contracts.services import import_decp_file
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
+from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
+from spaser.demo.suppliers import (
+    EA_ESAT_LIST_SOURCE,
+    LIST_DATE,
+    SIAE_LIST_SOURCE,
+    enrich_demo_suppliers,
+    inclusive_lists,
+    supplier_facts,
+)
 from spaser.demo.users import ensure_demo_users
 from spaser.indicators.services import compute_scheme_indicators
+from spaser.registers.services import import_insertion
 from spaser.schemes.services import load_scheme_file
+from spaser.suppliers.services import import_inclusive_list
 
 SCHEME_FILE = Path(__file__).resolve().parents[2] / "data" / "seine-saint-denis-2024-2028.yaml"
+LIST_FILES = {  # source → file name, in DATA_DIR/demo
+    SIAE_LIST_SOURCE: "siae-conventions-demonstration.csv",
+    EA_ESAT_LIST_SOURCE: "ea-esat-demonstration.csv",
+}
 
 
 class Command(BaseCommand):
     help = (
         "Charge la démonstration de la Seine-Saint-Denis : organisation, directions, comptes de "
         "démonstration, schéma 2024-2028, marchés générés au format DECP 2022 (importés par l'import réel), "
-        "indicateurs."
+        "titulaires (faits de démonstration, listes de structures inclusives), heures d'insertion (export "
+        "du facilitateur), indicateurs."
     )
 
     def handle(self, *args, **options):
@@ -37,9 +53,12 @@ class Command(BaseCommand):
                 organisation=organisation, cpv_prefix=prefix, defaults={"direction": directions[slug]}
             )
 
-        path = Path(settings.DATA_DIR) / "demo" / "decp-2022-seine-saint-denis-demo.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(orjson.dumps(DemoGenerator().generate(), option=orjson.OPT_INDENT_2))
+        folder = Path(settings.DATA_DIR) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        generator = DemoGenerator()
+        decp = generator.generate()
+        path = folder / "decp-2022-seine-saint-denis-demo.json"
+        path.write_bytes(orjson.dumps(decp, option=orjson.OPT_INDENT_2))
         summary = import_decp_file(path=path)
         self.stdout.write(
             f"Marchés (données générées) : {summary.read} lus, {summary.created} créés, "
@@ -50,6 +69,29 @@ class Command(BaseCommand):
         # changed since a previous load to contracts that did not.
         attributed = attribute_contracts(organisation=organisation)
         self.stdout.write(f"Attributions aux directions modifiées : {attributed}")
+
+        enriched = enrich_demo_suppliers(facts=supplier_facts(generator), organisation_ids=[organisation.pk])
+        self.stdout.write(
+            f"Titulaires complétés (faits de démonstration, source « démonstration ») : {enriched}"
+        )
+        for source, text in inclusive_lists(generator).items():
+            list_path = folder / LIST_FILES[source]
+            list_path.write_text(text, encoding="utf-8")
+            listed = import_inclusive_list(path=list_path, source=source, list_date=LIST_DATE)
+            self.stdout.write(
+                f"Liste « {source} » : {listed.imported} structures, {listed.inactive} inactives ignorées, "
+                f"{len(listed.refused)} refusées ; {listed.flagged_suppliers} titulaires inclusifs"
+            )
+
+        hours_path = folder / "insertion-facilitateur-demonstration.csv"
+        hours_path.write_text(facilitator_export(decp["marches"]["marche"]), encoding="utf-8")
+        hours = import_insertion(path=hours_path, organisation=organisation, source_label=SOURCE_LABEL)
+        self.stdout.write(
+            f"Heures d'insertion (export du facilitateur de démonstration) : {hours.read} lignes lues, "
+            f"{hours.created} créées, {hours.updated} mises à jour, {hours.unchanged} inchangées, "
+            f"{hours.rejected} rejetées"
+        )
+
         counts = compute_scheme_indicators(scheme=scheme)
         self.stdout.write(
             f"Indicateurs : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
