@@ -23,6 +23,8 @@ from .methods import METHODS
 from .results import Result, money, percent
 
 ZERO = Decimal(0)
+# Fields stored as fractions but read as percentages (the DECP advance rate: 0.05 = 5 %).
+PERCENT_FIELDS = {"advance_rate"}
 Get = Callable[[str], Any]  # alias → summed value (None when nothing was summed)
 
 # What a contract-based figure's parts are, for the drill-down lists.
@@ -83,6 +85,7 @@ class ContractPlan(Plan):
         self.in_base = in_base
         if method == "mean":
             self.field = params["field"]
+            self.scale = Decimal(100) if self.field in PERCENT_FIELDS else Decimal(1)
             self.measured = in_base
             self.condition = None
             self.yes = in_base & Q(**{f"{self.field}__isnull": False})
@@ -137,7 +140,7 @@ class ContractPlan(Plan):
             "inconnus": unknown,
         }
         if self.method == "mean":
-            numerator, denominator = Decimal(value("total")), Decimal(value("yes_count"))
+            numerator, denominator = Decimal(value("total")) * self.scale, Decimal(value("yes_count"))
             details["contrats_mesures"] = int(denominator)
             mean = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
             return Result(mean, numerator, denominator, unknown, self.version, details)
@@ -190,7 +193,7 @@ class ContractPlan(Plan):
             known = getattr(contract, self.field)
             if known is None:
                 return "unknown", ZERO, ZERO, 1, "Donnée non renseignée : hors de la moyenne."
-            return "numerator", Decimal(known), Decimal(1), 0, "Compté dans la moyenne."
+            return "numerator", Decimal(known) * self.scale, Decimal(1), 0, "Compté dans la moyenne."
         if self.by_amount:
             amount = getattr(contract, self.field)
             if amount is None:

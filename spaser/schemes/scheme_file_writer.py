@@ -20,7 +20,13 @@ HEADER = (
     "# Schéma SPASER : fichier du registre (format {version}).\n"
     "# Se relit avec « spaser import_scheme FICHIER » ; format décrit dans docs/scheme-file.md.\n"
 )
-PARAM_ORDER = ("measure", "condition", "include_frameworks")
+# Parameters and conditions are written in a fixed key order, at every depth: the database hands JSON back in
+# its own order (PostgreSQL's jsonb sorts keys by length), and the file must not depend on it.
+PARAM_ORDER = ("measure", "field", "object", "condition", "base", "include_frameworks", "amount")
+CONDITION_ORDER = (
+    "flag", "field", "supplier", "known", "published_within_days", "in", "prefix", "equals", "min", "max",
+    "departement", "region", "all", "any", "not",
+)  # fmt: skip
 
 
 class Literal(str):
@@ -68,8 +74,16 @@ def format_decimal(value: Decimal) -> Number:
 
 
 def ordered_params(params: dict) -> Flow:
-    keys = [k for k in PARAM_ORDER if k in params] + sorted(k for k in params if k not in PARAM_ORDER)
-    return Flow((key, params[key]) for key in keys)
+    return _ordered(params, PARAM_ORDER)
+
+
+def _ordered(value: Any, order: tuple[str, ...]) -> Any:
+    if isinstance(value, list):
+        return [_ordered(item, CONDITION_ORDER) for item in value]
+    if not isinstance(value, dict):
+        return value
+    keys = [k for k in order if k in value] + sorted(k for k in value if k not in order)
+    return Flow((key, _ordered(value[key], CONDITION_ORDER)) for key in keys)
 
 
 def children_of(entity: Entity, key: str, obj: Any) -> list[Any]:

@@ -156,3 +156,11 @@ def test_a_contract_of_another_year_does_not_count(perimeter):
     assert (
         compute("share", {"measure": "count", "condition": "has_social"}, contracts, Y2024).denominator == 5
     )
+
+
+def test_a_rate_stored_as_a_fraction_is_a_percentage(contracts):
+    """Advance rates 5 % (#1) and 30 % (#2), stored 0.05 and 0.3: mean 17.5 %."""
+    Contract.objects.filter(uid="22930008201453C1").update(advance_rate=Decimal("0.05"))
+    Contract.objects.filter(uid="22930008201453C2").update(advance_rate=Decimal("0.3"))
+    result = compute("mean", {"field": "advance_rate"}, contracts, Y2024)
+    assert (result.value, result.numerator, result.denominator) == (Decimal("17.5000"), 35, 2)

@@ -57,3 +57,28 @@ def test_a_manual_attribution_recomputes_the_direction(perimeter):
     contract = Contract.objects.get(uid="22930008201453C3")
     set_manual_direction(contract=contract, direction=direction, user=None)
     assert IndicatorValue.objects.get(indicator__code="S1", year=2024, period="A", scope=key).denominator == 3
+
+
+def test_held_changes_are_announced_once_merged_or_not_at_all(perimeter):
+    from spaser.contracts.signals import contracts_changed, held_changes, notify_contracts_changed
+
+    sent = []
+
+    def listen(sender, organisation_ids, **kwargs):
+        sent.append(organisation_ids)
+
+    contracts_changed.connect(listen)
+    try:
+        with held_changes():
+            notify_contracts_changed([2])
+            notify_contracts_changed([1, 2])
+        assert sent == [[1, 2]]
+        with held_changes():
+            notify_contracts_changed([1])
+            notify_contracts_changed()
+        assert sent[-1] is None  # "any organisation" wins
+        with held_changes(announce=False):
+            notify_contracts_changed([1])
+        assert len(sent) == 2
+    finally:
+        contracts_changed.disconnect(listen)

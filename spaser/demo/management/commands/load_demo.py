@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.models import AttributionRule
 from spaser.contracts.services import import_decp_file
+from spaser.contracts.signals import held_changes
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
 from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
@@ -47,6 +48,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Schéma : {scheme} — {loaded.summary()}")
         self.stdout.write(f"Comptes de démonstration : {ensure_demo_users(organisation)}")
 
+        # Each step would recompute the indicators in the background: they are computed once, below.
+        with held_changes(announce=False):
+            self.load_data(organisation)
+        counts = compute_scheme_indicators(scheme=scheme)
+        self.stdout.write(
+            f"Indicateurs : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
+            f"{counts['unchanged']} inchangées"
+        )
+        self.stdout.write(self.style.SUCCESS("Démonstration prête."))
+
+    def load_data(self, organisation) -> None:
+        """Attribution rules, the generated DECP file, supplier facts and lists, insertion hours."""
         directions = {d.slug: d for d in organisation.directions.all()}
         for prefix, slug in ATTRIBUTION_RULES.items():
             AttributionRule.objects.update_or_create(
@@ -91,10 +104,3 @@ class Command(BaseCommand):
             f"{hours.created} créées, {hours.updated} mises à jour, {hours.unchanged} inchangées, "
             f"{hours.rejected} rejetées"
         )
-
-        counts = compute_scheme_indicators(scheme=scheme)
-        self.stdout.write(
-            f"Indicateurs : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
-            f"{counts['unchanged']} inchangées"
-        )
-        self.stdout.write(self.style.SUCCESS("Démonstration prête."))
