@@ -1,55 +1,172 @@
-from django.http import Http404
-from django.shortcuts import render
+"""Dashboards, mounted under /tableau-de-bord/ (namespace "indicators"): the organisation's (headline cards,
+every indicator by axis › commitment, a table per direction), one direction's, one axis's and one
+commitment's. Filters live in the URL (`periode`, `perimetre`); access rules in dashboard_access.py.
 
-from spaser.organisations.selectors import organisation_for
+The indicator page and the drill-down are in indicator_views.py."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from spaser.schemes.models import Axis, Commitment
 
 from . import selectors
 from .charts import Bar, percent_bar_chart
+from .dashboard_access import Board, board, landing_direction, member
+from .models import ORGANISATION_SCOPE
 
 
-def dashboard(request):
-    organisation = organisation_for(request.user)
-    scheme = organisation.schemes.current().first() if organisation else None
-    if scheme is None:
-        return render(request, "indicators/dashboard_empty.html", {"organisation": organisation})
-    years = selectors.available_years(scheme)
-    year = selectors.default_year(scheme)
-    if "annee" in request.GET:
-        try:
-            year = int(request.GET["annee"])
-        except ValueError:
-            raise Http404("Année invalide") from None
-        if year not in years:
-            raise Http404("Aucune valeur pour cette année")
-    figures = selectors.figures_for(scheme=scheme, year=year) if year else []
-    headline = selectors.headline(figures)
-    chart = (
-        percent_bar_chart(
-            bars=[Bar(f.short_label, f.value and f.value.value, f.target) for f in headline],
-            title=f"Indicateurs légaux {year} : valeur et cible",
-            description=(
-                "Part des marchés notifiés en "
-                + str(year)
-                + " avec une considération sociale ou environnementale, "
-                "en nombre et en valeur, comparée à la cible de l'année. Les mêmes chiffres figurent dans le "
-                "tableau qui suit."
-            ),
-            chart_id="chart-headline",
-        )
-        if headline
-        else None
-    )
+def _empty(request: HttpRequest, current: Board):
+    """No scheme yet, or a scheme without any value computed or entered."""
     return render(
         request,
-        "indicators/dashboard.html",
+        "indicators/dashboard_empty.html",
         {
-            "organisation": organisation,
-            "scheme": scheme,
-            "year": year,
-            "years": years,
-            "headline": headline,
-            "figures": figures,
-            "chart": chart,
-            "directions": selectors.direction_rows(scheme=scheme, year=year) if year else [],
+            "organisation": current.organisation,
+            "scheme": current.scheme,
+            "breadcrumbs": [("Tableau de bord", "")],
         },
     )
+
+
+def _with_query(url: str, **params: str) -> str:
+    params = {name: value for name, value in params.items() if value}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _headline_chart(headline: list[selectors.Figure], current: Board):
+    """The headline rates against their targets (bars on a 0-100 % scale); other units are in the cards."""
+    rates = [f for f in headline if f.unit == "percent"]
+    if not rates:
+        return None
+    return percent_bar_chart(
+        bars=[
+            Bar(f"{f.code} — {f.indicator.name}"[:46], f.number, f.target.value if f.target else None)
+            for f in rates
+        ],
+        title=f"Indicateurs phares en pourcentage, {current.period.label} : valeur et cible",
+        description=(
+            f"Valeur de chaque indicateur phare exprimé en pourcentage pour {current.period.label} "
+            f"({current.scope.label}), comparée à la cible de la période. Les mêmes chiffres figurent dans "
+            "les cartes au-dessus et dans le tableau des indicateurs."
+        ),
+        chart_id="chart-headline",
+    )
+
+
+def _dashboard_context(current: Board) -> dict:
+    figures = selectors.figures_for(scheme=current.scheme, period=current.period, scope=current.scope.key)
+    headline = selectors.headline(figures)
+    return {
+        "board": current,
+        "scheme": current.scheme,
+        "period": current.period,
+        "scope": current.scope,
+        "query": current.query,
+        "figures": figures,
+        "axes": selectors.by_axis(figures),
+        "headline": headline,
+        "chart": _headline_chart(headline, current),
+        "has_values": any(f.value is not None for f in figures),
+    }
+
+
+@require_GET
+def dashboard(request):
+    """The organisation's dashboard (or a buyer's, `perimetre=buyer:…`). A referent lands on its direction."""
+    if "perimetre" not in request.GET:
+        _organisation, membership = member(request)
+        direction = landing_direction(membership)
+        if direction is not None:
+            url = reverse("indicators:direction", args=[direction.slug])
+            return redirect(_with_query(url, periode=request.GET.get("periode") or request.GET.get("annee")))
+    current = board(request)
+    if current.period is None:
+        return _empty(request, current)
+    if current.scope.kind == "direction":  # one address per direction dashboard
+        url = reverse("indicators:direction", args=[current.scope.direction.slug])
+        return redirect(_with_query(url, periode=request.GET.get("periode")))
+    context = _dashboard_context(current)
+    headline_indicators = [f.indicator for f in context["headline"]]
+    rows = selectors.direction_rows(
+        indicators=headline_indicators, directions=current.directions, period=current.period
+    )
+    context["directions"] = [row for row in rows if row.has_values or row.contracts]
+    context["idle_directions"] = [row.direction for row in rows if not (row.has_values or row.contracts)]
+    context["breadcrumbs"] = [("Tableau de bord", "")]
+    return render(request, "indicators/dashboard.html", context)
+
+
+@require_GET
+def direction(request, slug: str):
+    """One direction's dashboard: the figures of the contracts attributed to it."""
+    current = board(request, scope_key=f"direction:{slug}")
+    if current.period is None:
+        return _empty(request, current)
+    context = _dashboard_context(current)
+    context["direction"] = current.scope.direction
+    context["contracts"] = max(
+        ((f.value.details or {}).get("contrats", 0) for f in context["figures"] if f.value is not None),
+        default=0,
+    )
+    context["breadcrumbs"] = [
+        ("Tableau de bord", _with_query(reverse("indicators:dashboard"), perimetre=ORGANISATION_SCOPE)),
+        (current.scope.label, ""),
+    ]
+    return render(request, "indicators/direction.html", context)
+
+
+def _section(request: HttpRequest, *, axis: Axis | None = None, commitment: Commitment | None = None):
+    current = board(request)
+    if current.period is None:
+        return _empty(request, current)
+    if axis is not None:
+        axis = get_object_or_404(Axis, pk=axis, scheme=current.scheme)
+        indicators = selectors._scheme_indicators(current.scheme, commitment__axis=axis)
+    else:
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("axis"), pk=commitment, axis__scheme=current.scheme
+        )
+        indicators = selectors._scheme_indicators(current.scheme, commitment=commitment)
+        axis = commitment.axis
+    figures = selectors.figures_for(
+        scheme=current.scheme, period=current.period, scope=current.scope.key, indicators=indicators
+    )
+    crumbs = [("Tableau de bord", f"{reverse('indicators:dashboard')}?{current.query}")]
+    if commitment is not None:
+        crumbs.append((f"Axe {axis.code}", f"{reverse('indicators:axis', args=[axis.pk])}?{current.query}"))
+        crumbs.append((f"Engagement {commitment.code}", ""))
+    else:
+        crumbs.append((f"Axe {axis.code}", ""))
+    return render(
+        request,
+        "indicators/section.html",
+        {
+            "board": current,
+            "scheme": current.scheme,
+            "period": current.period,
+            "scope": current.scope,
+            "query": current.query,
+            "axis": axis,
+            "commitment": commitment,
+            "figures": figures,
+            "axes": selectors.by_axis(figures),
+            "has_values": any(f.value is not None for f in figures),
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+@require_GET
+def axis(request, pk: int):
+    return _section(request, axis=pk)
+
+
+@require_GET
+def commitment(request, pk: int):
+    return _section(request, commitment=pk)

@@ -118,7 +118,7 @@ def test_the_dashboard_shows_every_indicator_or_pas_de_donnees(demo, client):
     assert response.status_code == 200
     page = response.content.decode()
     for code, definition in BY_CODE.items():
-        row = page[page.index(f'<tr data-code="{code}"') :]
+        row = page[page.index(f'<tr data-row="{code}"') :]
         value_cell = row[: row.index("</tr>")].split("</td>")[0]  # the row's heading, then its value
         if code in values:
             assert "pas de données" not in value_cell, code
