@@ -36,6 +36,20 @@ PARTS = {
 }
 
 
+SUM_PLACES = Decimal("0.000001")
+
+
+def _exact(total: Any) -> Any:
+    """A sum as the data holds it: SQLite adds decimals in floating point (25.7500000000001), so the same sum
+    taken in one query or month by month could differ far after the cents; six decimals is more than any
+    column has."""
+    if total is None:
+        return 0
+    if isinstance(total, Decimal | float):
+        return Decimal(total).quantize(SUM_PLACES)
+    return total
+
+
 class Sums:
     """The aggregates of a query, each asked once whatever the number of plans asking for it."""
 
@@ -129,7 +143,7 @@ class ContractPlan(Plan):
 
     def finish(self, get: Get) -> Result:
         def value(name: str) -> Any:
-            return (get(self.a[name]) or 0) if name in self.a else 0
+            return _exact(get(self.a[name])) if name in self.a else 0
 
         unknown = int(value("unknown"))
         details = {
@@ -246,7 +260,7 @@ class HoursPlan(Plan):
 
     def finish(self, get: Get) -> Result:
         def value(name: str) -> Decimal:
-            return Decimal(get(self.a[name]) or 0)
+            return Decimal(_exact(get(self.a[name])))
 
         rows = int(value("rows"))
         details = {

@@ -36,6 +36,7 @@ from spaser.suppliers.services import refresh_inclusive_flags
 CHUNK_SIZE = 2_000
 IMPORT_CACHE_KB = -64 * 1024  # SQLite's PRAGMA cache_size: negative = KiB
 GC_YOUNG_THRESHOLD = 10_000  # see _fewer_collections
+ANALYZE_AFTER = 10_000  # contracts created by one file, beyond which PostgreSQL's statistics are refreshed
 
 Progress = Callable[[int, float | None], None]
 
@@ -92,6 +93,10 @@ def import_decp_source(
                 refresh_inclusive_flags()
                 if run.summary.created or run.summary.updated:
                     notify_contracts_changed()  # a file may concern any organisation's perimeter
+                if run.summary.created > ANALYZE_AFTER and connection.vendor == "postgresql":
+                    # Fresh planner statistics: without them the indicators' grouped queries can take minutes.
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE contracts_contract, contracts_contractsupplier")
             if dry_run:
                 transaction.set_rollback(True)
     finally:
