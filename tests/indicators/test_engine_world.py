@@ -13,9 +13,9 @@ from spaser.indicators.engine import classify_contract, compute, compute_scheme,
 from spaser.indicators.periods import Period
 from spaser.indicators.plans import ContractPlan, plan_for
 from spaser.indicators.scopes import organisation_scopes
-from spaser.schemes.models import Frequency, Indicator
+from spaser.schemes.models import Frequency
 
-from .world import TODAY, YEARS, build_world
+from .world import TODAY, YEARS, add_catalogue, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +42,7 @@ CONDITIONS = [
 
 @pytest.fixture
 def world(db):
-    scheme = build_world()
-    commitment = scheme.axes.get().commitments.get()
-    for index, definition in enumerate(CATALOGUE):
-        Indicator.objects.create(
-            commitment=commitment,
-            code=definition.code,
-            name=definition.name,
-            method=definition.method if definition.computed else "manual",
-            params=definition.params if definition.computed else {},
-            frequency=FREQUENCIES[index % len(FREQUENCIES)],
-        )
-    return scheme
+    return add_catalogue(build_world())
 
 
 def test_the_grouped_pass_equals_one_query_per_figure(world):

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from spaser.indicators.catalogue import CATALOGUE
 from spaser.indicators.export_formats import COLUMNS, HEADERS, csv_lines, json_chunks, sheet_title
 from spaser.indicators.exports import FilterError, Filters, export_rows, parse_filters, scope_labels
-from spaser.schemes.models import Frequency, Indicator
+from spaser.schemes.models import Frequency
 
-from .world import build_world
+from .world import add_catalogue, build_world
 
 FREQUENCIES = [Frequency.YEARLY, Frequency.QUARTERLY, Frequency.MONTHLY, Frequency.SEMIANNUAL]
 
@@ -229,19 +229,7 @@ def test_command_refuses_bad_arguments_in_french(perimeter):
 
 @pytest.fixture
 def world(db):
-    scheme = build_world()
-    commitment = scheme.axes.get().commitments.get()
-    for index, definition in enumerate(CATALOGUE):
-        Indicator.objects.create(
-            commitment=commitment,
-            code=definition.code,
-            name=definition.name,
-            method=definition.method if definition.computed else "manual",
-            params=definition.params if definition.computed else {},
-            unit=definition.unit,
-            frequency=FREQUENCIES[index % len(FREQUENCIES)],
-        )
-    return scheme
+    return add_catalogue(build_world())
 
 
 KEY = ("code", "year", "period", "scope")

@@ -138,3 +138,24 @@ def build_world(seed: int = 7, contracts: int = 160) -> Scheme:
             status=rng.choice(list(ActionStatus.values)),
         )
     return scheme
+
+
+def add_catalogue(scheme: Scheme) -> Scheme:
+    """The whole catalogue of domain.md §6 as the scheme's indicators (the ones Spaser cannot compute as
+    manual), frequencies mixed so that every kind of period is exercised."""
+    from spaser.indicators.catalogue import CATALOGUE
+    from spaser.schemes.models import Frequency, Indicator
+
+    frequencies = [Frequency.YEARLY, Frequency.QUARTERLY, Frequency.MONTHLY, Frequency.SEMIANNUAL]
+    commitment = scheme.axes.get().commitments.get()
+    for index, definition in enumerate(CATALOGUE):
+        Indicator.objects.create(
+            commitment=commitment,
+            code=definition.code,
+            name=definition.name,
+            method=definition.method if definition.computed else "manual",
+            params=definition.params if definition.computed else {},
+            unit=definition.unit,
+            frequency=frequencies[index % len(frequencies)],
+        )
+    return scheme
