@@ -164,3 +164,25 @@ def test_a_rate_stored_as_a_fraction_is_a_percentage(contracts):
     Contract.objects.filter(uid="22930008201453C2").update(advance_rate=Decimal("0.3"))
     result = compute("mean", {"field": "advance_rate"}, contracts, Y2024)
     assert (result.value, result.numerator, result.denominator) == (Decimal("17.5000"), 35, 2)
+
+
+def test_in_value_after_modifications_uses_the_current_amount(contracts):
+    """#1 (social) modified from 100 000 to 150 000 €: in current value S2 = 150 000 / 650 000 = 23.0769 %."""
+    Contract.objects.filter(uid="22930008201453C1").update(current_amount=Decimal(150_000))
+    for number, amount in [(2, 200_000), (3, 300_000), (5, 400_000)]:
+        Contract.objects.filter(uid=f"22930008201453C{number}").update(current_amount=Decimal(amount))
+    params = {"measure": "amount", "condition": "has_social", "amount": "current"}
+    result = compute("share", params, contracts, Y2024)
+    assert (result.numerator, result.denominator, result.value) == (150_000, 650_000, Decimal("23.0769"))
+    initial = compute("share", {"measure": "amount", "condition": "has_social"}, contracts, Y2024)
+    assert initial.numerator == 100_000
+
+
+def test_a_contract_without_direction_counts_for_the_organisation_only(perimeter):
+    """#3 and #4 have no direction: 5 contracts for the organisation, 2 for direction A, none elsewhere."""
+    from spaser.indicators.scopes import organisation_scopes
+
+    scopes = {scope.key: scope for scope in organisation_scopes(perimeter.organisation, mutualised=False)}
+    params = {"measure": "count", "condition": "has_social"}
+    assert compute("share", params, scopes["organisation"].contracts, Y2024).denominator == 5
+    assert compute("share", params, scopes["direction:a"].contracts, Y2024).denominator == 2
