@@ -3,8 +3,9 @@ import os
 import pytest
 from hypothesis import settings
 
-# The hand-computed perimeter is shared by the indicator, dashboard and browser tests.
-pytest_plugins = ["tests.perimeter"]
+# The hand-computed perimeter is shared by the indicator, dashboard and browser tests; the browser fixtures
+# (one Chromium for the whole session) by every browser test, wherever it lives.
+pytest_plugins = ["tests.perimeter", "tests.browser.fixtures"]
 
 # CI runs the property tests on a fixed sequence of examples (a red CI must be reproducible) and never fails
 # on timing, which depends on the machine; developers explore new random examples on every run.

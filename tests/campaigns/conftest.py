@@ -7,7 +7,6 @@ import pytest
 
 from spaser.campaigns import services
 from spaser.schemes.models import Unit
-from tests.browser.conftest import browser, page  # noqa: F401  (the browser test's fixtures)
 from tests.factories import IndicatorFactory, TargetFactory, build_register
 
 

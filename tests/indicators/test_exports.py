@@ -271,8 +271,9 @@ def test_csv_json_xlsx_and_the_command_line_agree(world, tmp_path):
 
     path = tmp_path / "monde.xlsx"
     export("--format", "xlsx", "--scheme", "monde", "--year", "2024", "--output", str(path))
-    sheet = load_workbook(path, read_only=True)["I Axe"]
-    lines = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    lines = list(book["I Axe"].iter_rows(values_only=True))
+    book.close()  # a read-only workbook keeps its file open until closed
     index = {header: n for n, header in enumerate(lines[0])}
     cells = [line for line in lines[1:] if line[index["Période"]]]
     assert len(cells) == len(cli)
