@@ -135,3 +135,24 @@ def test_the_demo_extras_are_deterministic():
     assert facilitator_export(records) == facilitator_export(second.generate()["marches"]["marche"])
     assert supplier_facts(first) == supplier_facts(second)
     assert inclusive_lists(first) == inclusive_lists(second)
+
+
+def test_the_demo_campaign_shows_validated_values_and_pending_entries(demo):
+    from spaser.campaigns.models import Campaign, EntryStatus
+    from spaser.indicators.models import IndicatorValue
+
+    campaign = Campaign.objects.get(year=2025, period="A")
+    statuses = dict(campaign.entries.values_list("indicator__code", "status"))
+    assert statuses == {
+        "E7a": EntryStatus.VALIDATED,
+        "E7b": EntryStatus.VALIDATED,
+        "S9": EntryStatus.VALIDATED,
+        "T6": EntryStatus.SUBMITTED,
+        "E5": EntryStatus.SENT_BACK,
+    }
+    values = dict(
+        IndicatorValue.objects.filter(
+            year=2025, period="A", scope="organisation", method_version="manual/1"
+        ).values_list("indicator__code", "value")
+    )
+    assert values == {"E7a": Decimal("48.5000"), "E7b": Decimal("17.2000"), "S9": Decimal("7.0000")}

@@ -10,6 +10,8 @@ from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.models import AttributionRule
 from spaser.contracts.services import import_decp_file
 from spaser.contracts.signals import held_changes
+from spaser.demo.campaign import YEAR as DEMO_CAMPAIGN_YEAR
+from spaser.demo.campaign import load_demo_campaign
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
 from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             f"Indicateurs : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
             f"{counts['unchanged']} inchangées"
         )
+        self.stdout.write(f"Campagne de saisie {DEMO_CAMPAIGN_YEAR} : {load_demo_campaign(scheme)}")
         self.stdout.write(self.style.SUCCESS("Démonstration prête."))
 
     def load_data(self, organisation) -> None:
