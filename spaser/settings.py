@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "spaser.indicators",
     "spaser.registers",
     "spaser.campaigns",
+    "spaser.renewals",
     "spaser.demo",
 ]
 
