@@ -113,7 +113,7 @@ def test_a_second_process_only_for_large_files(tmp_path, settings):
     assert not pipeline.worth_a_process(open_decp(small))
     large = open_decp(small)
     large.size = pipeline.PARALLEL_MIN_BYTES
-    assert pipeline.worth_a_process(large) == (len(os.sched_getaffinity(0)) >= 2)
+    assert pipeline.worth_a_process(large) == (pipeline._cores() >= 2)
     settings.SPASER_IMPORT_PARALLEL = False
     assert not pipeline.worth_a_process(large)
 

@@ -34,7 +34,7 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # under this, starting a process costs mor
 AHEAD = 12  # pieces the reading process may have ready before the writer takes them (bounded memory)
 
 
-class Piece(NamedTuple):  # a tuple: pickled fast
+class Piece(NamedTuple):
     items: list[Prepared | RejectedRecord]  # in file order
     bytes_read: int  # of the source, when the piece was read (for the progress fraction)
 
@@ -55,9 +55,15 @@ def worth_a_process(source: DecpFile) -> bool:
         getattr(settings, "SPASER_IMPORT_PARALLEL", True)
         and (source.size or 0) >= PARALLEL_MIN_BYTES
         and source.format != FORMAT_PARQUET
-        and len(os.sched_getaffinity(0)) >= 2
+        and _cores() >= 2
         and "fork" in multiprocessing.get_all_start_methods()
     )
+
+
+def _cores() -> int:
+    """The cores this process may run on (Linux), else the machine's."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
 
 
 def _pieces(source: DecpFile) -> Iterator[Piece]:
