@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from spaser.contracts.models import Contract
@@ -201,7 +201,6 @@ def _monthly_sums(grouping: _Grouping, sums: Sums, scopes: list[Scope], years: l
     monthly = _MonthlySums()
     rows = grouping.rows.annotate(y=_expression(grouping.year), m=grouping.month).filter(y__in=years)
     aggregates = {**sums.expressions, "newest": grouping.newest}
-    kinds = {scope.kind for scope in scopes}
     # One pass per direction and month; the organisation's months are their sums (every row of the perimeter
     # has one direction or none), which the database would otherwise compute in a second full pass.
     by_direction = {scope.direction.pk: scope.key for scope in scopes if scope.kind == "direction"}
@@ -211,8 +210,8 @@ def _monthly_sums(grouping: _Grouping, sums: Sums, scopes: list[Scope], years: l
         monthly.add("organisation", year, month, row)
         if key:
             monthly.add(key, year, month, row)
-    if "buyer" in kinds:
-        buyers = [(scope.buyer, scope.key) for scope in scopes if scope.kind == "buyer"]
+    buyers = [(scope.buyer, scope.key) for scope in scopes if scope.kind == "buyer"]
+    if buyers:
         for row in rows.values("y", "m", b=_expression(grouping.buyer)).annotate(**aggregates).order_by():
             siret, year, month = row.pop("b"), row.pop("y"), row.pop("m")
             for identifier, key in buyers:
@@ -222,8 +221,6 @@ def _monthly_sums(grouping: _Grouping, sums: Sums, scopes: list[Scope], years: l
 
 
 def _expression(value: Any) -> Any:
-    from django.db.models import F
-
     return F(value) if isinstance(value, str) else value
 
 
