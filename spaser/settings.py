@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "spaser.registers",
     "spaser.campaigns",
     "spaser.renewals",
+    "spaser.projects",
     "spaser.demo",
 ]
 

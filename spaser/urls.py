@@ -12,6 +12,7 @@ urlpatterns = [
     path("titulaires/", include("spaser.suppliers.urls")),
     path("saisies/", include("spaser.campaigns.urls")),
     path("renouvellements/", include("spaser.renewals.urls")),
+    path("projets/", include("spaser.projects.urls")),
     path("taches/", include("spaser.core.job_urls")),
     path("public/", include((public_scheme_urlpatterns, "public"))),
     path("", include("spaser.core.urls")),

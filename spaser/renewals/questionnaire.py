@@ -75,6 +75,12 @@ SECTIONS: tuple[Section, ...] = (
                 "sont-ils identifiés ?",
             ),
             Question(
+                "c_carbon_energy",
+                "L'empreinte carbone et la consommation d'énergie de l'achat ont-elles été examinées ?",
+                "Émissions de fabrication, de transport et d'usage ; consommation d'énergie en service ; "
+                "alternatives moins émettrices.",
+            ),
+            Question(
                 "c_social",
                 "Le potentiel social est-il identifié (heures d'insertion, lot réservé, sourcing inclusif) ?",
             ),

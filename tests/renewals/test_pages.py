@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from spaser.renewals.models import Decision, RenewalReview
+from spaser.renewals.questionnaire import QUESTIONS
 
 from .conftest import TODAY, months
 
@@ -73,20 +74,7 @@ def test_empty_state(client, world):
 
 def _post(world, decision="stop", justification="Plus de besoin", amount="1 500,50"):
     data = {"decision": decision, "justification": justification, "avoided_amount": amount}
-    for key in (
-        "a_still_needed",
-        "a_fully_used",
-        "a_can_reduce",
-        "b_use_existing",
-        "b_pool",
-        "b_rent_reuse",
-        "c_life_cycle",
-        "c_environment",
-        "c_social",
-        "c_sme",
-        "d_results_reviewed",
-        "d_resource_consulted",
-    ):
+    for key in QUESTIONS:
         data[f"{key}__answer"] = "no" if key == "a_still_needed" else "unknown"
         data[f"{key}__comment"] = ""
     return data

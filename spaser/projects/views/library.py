@@ -1,0 +1,3 @@
+"""Pages of the purchase projects app (filled in by issue 5)."""
+
+urlpatterns: list = []
