@@ -34,5 +34,9 @@ def make_project(world, *, user=None, **fields):
     values.update(fields)
     direction = values.pop("direction", world.prescribing)
     return services.project_create(
-        organisation=world.organisation, membership=member(world, user), user=user, direction=direction, **values
+        organisation=world.organisation,
+        membership=member(world, user),
+        user=user,
+        direction=direction,
+        **values,
     )
