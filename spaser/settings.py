@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "spaser.campaigns",
     "spaser.renewals",
     "spaser.projects",
+    "spaser.tasks",
     "spaser.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("saisies/", include("spaser.campaigns.urls")),
     path("renouvellements/", include("spaser.renewals.urls")),
     path("projets/", include("spaser.projects.urls")),
+    path("mes-taches/", include("spaser.tasks.urls")),
     path("taches/", include("spaser.core.job_urls")),
     path("public/", include((public_scheme_urlpatterns, "public"))),
     path("", include("spaser.core.urls")),

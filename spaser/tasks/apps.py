@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TasksConfig(AppConfig):
+    name = "spaser.tasks"
+    verbose_name = "Mes tâches et relances"

@@ -1,0 +1,32 @@
+"""« Mes tâches » (/mes-taches/): what the signed-in member has to do. Any member; outside the
+organisation → 404."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from spaser.organisations.models import Role
+from spaser.organisations.permissions import require_member
+
+from . import selectors
+
+NOT_MEMBER = "Vous n'êtes membre d'aucune organisation : vous n'avez pas de tâche dans Spaser."
+
+
+def mine(request):
+    organisation, membership = require_member(request.user, not_member=NOT_MEMBER)
+    today = timezone.localdate()
+    groups = selectors.tasks_for_membership(membership, organisation, today=today)
+    return render(
+        request,
+        "tasks/mine.html",
+        {
+            "groups": groups,
+            "total": sum(each.count for each in groups),
+            "overdue_total": sum(each.overdue_count for each in groups),
+            "is_committee": membership.role == Role.COMMITTEE_MEMBER,
+            "today": today,
+            "breadcrumbs": [("Accueil", "/"), ("Mes tâches", "")],
+        },
+    )
