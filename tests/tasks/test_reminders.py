@@ -178,3 +178,18 @@ def test_long_lists_are_cut_in_the_mail_most_urgent_first(world):
     assert contracts[reminders.MAIL_ITEMS_PER_KIND - 1].uid in body
     assert contracts[reminders.MAIL_ITEMS_PER_KIND].uid not in body
     assert "… et 3 autres : voir la page « Mes tâches »." in body
+
+
+def test_the_worker_sends_the_reminders_daily_at_8_15(due_work):
+    """The periodic task runs the same function as the command; huey fires it at 8:15 only."""
+    from datetime import datetime
+
+    from django.core import mail
+
+    from spaser.tasks import tasks
+
+    task = tasks.send_task_reminders_daily.task_class()
+    assert task.validate_datetime(datetime(2026, 12, 1, 8, 15))
+    assert not task.validate_datetime(datetime(2026, 12, 1, 8, 0))
+    sent = tasks.send_task_reminders_daily.call_local()
+    assert sent == len(mail.outbox) > 0
