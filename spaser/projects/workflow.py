@@ -56,8 +56,8 @@ def blockers(project: Project, to_stage: str, *, comment: str = "") -> list[Bloc
     found: list[Blocker] = []
     forward = _forward(stage, to_stage)
     if not forward and not comment.strip():
-        what = "l'abandon" if to_stage == Stage.ABANDONED else "le retour à l'étape précédente"
-        found.append(Blocker(f"Commentaire : indiquez le motif de {what}."))
+        what = "de l'abandon" if to_stage == Stage.ABANDONED else "du retour à l'étape précédente"
+        found.append(Blocker(f"Commentaire : indiquez le motif {what}."))
     review = getattr(project, "need_review", None)
     if forward and stage == Stage.NEED:
         if review is None or not review.is_decided:
