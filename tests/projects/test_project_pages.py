@@ -347,6 +347,10 @@ def test_the_project_page_shows_stages_blockers_advice_clauses_and_climate(clien
     assert "Non conforme" in page
     assert "Non prévu : clause environnementale." in page
     assert "Pas encore décidé : critère environnemental" in page
+    refer = reverse("projects:refer", args=[project.pk])
+    assert refer not in html  # the manual referral is the pilot's
+    client.force_login(world.pilot)
+    assert refer in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
 
 
 def test_an_abandoned_project_shows_where_it_stopped(client, world):
