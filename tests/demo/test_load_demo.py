@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from spaser.contracts.models import Contract
+from spaser.contracts.models import Contract, ContractOrigin
 from spaser.demo.generator import DemoGenerator
 from spaser.demo.users import DEMO_PASSWORD
 from spaser.indicators.models import IndicatorValue
@@ -40,7 +40,10 @@ def test_demo_loads_everything_through_the_real_importer(demo):
     scheme = Scheme.objects.get(organisation=organisation)
     assert scheme.axes.count() >= 3
     contracts = Contract.objects.for_organisation(organisation)
-    assert set(contracts.values_list("notification_year", flat=True)) == {2024, 2025}
+    decp = contracts.filter(origin=ContractOrigin.DECP)
+    assert set(decp.values_list("notification_year", flat=True)) == {2024, 2025}
+    # and two small contracts of the internal register (under the DECP threshold), dated from today
+    assert contracts.filter(origin=ContractOrigin.REGISTER).count() == 2
     assert contracts.filter(direction__isnull=True).count() == 0  # every demo contract is attributed
     assert contracts.filter(has_social__isnull=True).exists()  # some unknowns, as in real data
     assert re.search(r"[1-9]\d* doublons", demo)  # duplicates collapsed by the importer

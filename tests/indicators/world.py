@@ -7,8 +7,9 @@ of the engine agrees with the straightforward one on it.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from spaser.contracts.models import Contract, ContractKind, ContractSupplier
 from spaser.organisations.models import Buyer, Direction, DirectionKind, Organisation, OrganisationKind
@@ -21,6 +22,7 @@ SIRET = "21930001400011"
 OUTSIDE = "21750001600019"
 YEARS = (2023, 2024, 2025)
 TODAY = date(2025, 8, 15)
+PARIS = ZoneInfo("Europe/Paris")
 PROCEDURES = ["Appel d'offres ouvert", "Procédure adaptée", "Marché négocié sans publicité", ""]
 NATURES = ["Marché", "Marché subséquent", ""]
 
@@ -140,11 +142,73 @@ def build_world(seed: int = 7, contracts: int = 160) -> Scheme:
     return scheme
 
 
+def add_purchases(scheme: Scheme, seed: int = 11) -> Scheme:
+    """What the `objects` indicators of the catalogue count besides actions: renewal reviews of the world's
+    contracts (T1-T3), purchase projects with their need reviews and the advice of a resource direction
+    (T2, T4, E8), consultations launched from 22 August 2026 (E4). Drawn from their own random generator:
+    the contracts' draw above stays the same."""
+    from spaser.projects.models import Advice, AdviceStatus, NeedReview, Outcome, Project
+    from spaser.renewals.models import Decision, RenewalReview
+
+    rng = random.Random(seed)
+    organisation = scheme.organisation
+    resource = Direction.objects.create(
+        organisation=organisation, name="Direction ressource", slug="r", kind=DirectionKind.RESOURCE
+    )
+    directions = list(organisation.directions.filter(kind=DirectionKind.PRESCRIBING))
+    mine = Contract.objects.for_organisation(organisation).marches().exclude(direction=None).exclude(cpv="")
+    for contract in mine.filter(notification_year__in=(2023, 2024)).order_by("pk"):
+        contract.end_date = contract.notification_date.replace(year=contract.notification_year + 1)
+        contract.end_date_estimated = True
+        contract.save(update_fields=["end_date", "end_date_estimated"])
+        if rng.random() < 0.5:
+            decision = rng.choice([*Decision.values[1:], Decision.PENDING])
+            reviewed = None
+            if decision != Decision.PENDING:
+                reviewed = datetime(contract.end_date.year, rng.randint(1, 12), 10, tzinfo=PARIS)
+            RenewalReview.objects.create(
+                contract=contract, due_date=contract.end_date, decision=decision, reviewed_at=reviewed,
+                avoided_amount=rng.choice([None, Decimal(rng.randint(1_000, 90_000))]),
+            )  # fmt: skip
+    launches = [date(2024, m, 5) for m in (2, 4, 6, 9, 11)] + [date(2026, 8, 21), date(2026, 9, 1),
+                                                               date(2026, 10, 2), None]  # fmt: skip
+    for number in range(18):
+        launched = rng.choice(launches)
+        project = Project.objects.create(
+            organisation=organisation, direction=rng.choice(directions), reference=f"P-2024-{number:03d}",
+            title=f"Projet {number}", cpv="45210000", nature=rng.choice(["works", "services"]),
+            estimated_amount=Decimal(rng.choice([90_000, 400_000, 6_000_000])), duration_months=12,
+            stage="award" if launched else "need", launched_on=launched,
+            env_clause=_tri(rng), env_criterion=_tri(rng), social_clause=_tri(rng),
+            climate_derogation=rng.choice(["", "", "Motif de dérogation."]),
+        )  # fmt: skip
+        outcome = rng.choice(Outcome.values)
+        decided = datetime(2024, rng.randint(1, 12), 3, tzinfo=PARIS)
+        NeedReview.objects.create(
+            project=project, outcome=outcome,
+            answers={"c_carbon_energy": {"answer": rng.choice(["yes", "no", "unknown"]), "comment": ""}},
+            avoided_amount=rng.choice([None, Decimal(rng.randint(1_000, 50_000))]),
+            reviewed_at=None if outcome == Outcome.PENDING else decided,
+        )  # fmt: skip
+        if rng.random() < 0.7:
+            given = rng.random() < 0.7
+            advice = Advice.objects.create(
+                project=project, resource_direction=resource,
+                stage_at_request=rng.choice(["need", "strategy"]),
+                status=AdviceStatus.GIVEN if given else AdviceStatus.REQUESTED,
+                given_at=datetime(2024, rng.randint(1, 12), 20, tzinfo=PARIS) if given else None,
+            )  # fmt: skip
+            Advice.objects.filter(pk=advice.pk).update(created_at=datetime(2024, 1, 2, tzinfo=PARIS))
+    return scheme
+
+
 def add_catalogue(scheme: Scheme) -> Scheme:
     """The whole catalogue of domain.md §6 as the scheme's indicators (the ones Spaser cannot compute as
-    manual), frequencies mixed so that every kind of period is exercised."""
+    manual), frequencies mixed so that every kind of period is exercised, and the objects it counts."""
     from spaser.indicators.catalogue import CATALOGUE
     from spaser.schemes.models import Frequency, Indicator
+
+    add_purchases(scheme)
 
     frequencies = [Frequency.YEARLY, Frequency.QUARTERLY, Frequency.MONTHLY, Frequency.SEMIANNUAL]
     commitment = scheme.axes.get().commitments.get()

@@ -15,6 +15,7 @@ from spaser.demo.campaign import load_demo_campaign
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
 from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
+from spaser.demo.projects import load_demo_purchases
 from spaser.demo.suppliers import (
     EA_ESAT_LIST_SOURCE,
     LIST_DATE,
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         # Each step would recompute the indicators in the background: they are computed once, below.
         with held_changes(announce=False):
             self.load_data(organisation)
+            purchases = load_demo_purchases(organisation, Path(settings.DATA_DIR) / "demo")
+            self.stdout.write(f"Processus d'achat : {purchases}")
         counts = compute_scheme_indicators(scheme=scheme)
         self.stdout.write(
             f"Indicateurs : {counts['created']} valeurs créées, {counts['updated']} mises à jour, "
