@@ -27,7 +27,7 @@ from spaser.contracts.models import Contract
 from spaser.registers.models import InsertionHours, InsertionParticipant
 
 from .errors import InvalidParams, NotComputable
-from .objects import COUNTABLES
+from .objects import COUNTABLES, shared_run
 from .periods import Period, periods_of, year_to_date
 from .plans import PARTS, ContractPlan, HoursPlan, ObjectsPlan, PeoplePlan, Plan, Sums, plan_for
 from .results import Result
@@ -308,15 +308,16 @@ def _object_figures(plans, scopes, years, scheme, today) -> list[ComputedFigure]
     if not object_plans or scheme is None:
         return []
     figures = []
-    for scope in scopes:
-        if scope.kind == "buyer":
-            continue  # the plan's objects belong to the organisation and its directions, not to a buyer
-        for year in years:
-            for indicator, plan in object_plans:
-                countable = COUNTABLES[plan.params["object"]]
-                for period in scheme_periods(indicator, year, today):
-                    result = countable.compute(scheme, scope.direction, period, plan.params["measure"])
-                    figures.append(ComputedFigure(indicator, period, scope, result, today, "objects"))
+    with shared_run():
+        for scope in scopes:
+            if scope.kind == "buyer":
+                continue  # the plan's objects belong to the organisation and its directions, not to a buyer
+            for year in years:
+                for indicator, plan in object_plans:
+                    countable = COUNTABLES[plan.params["object"]]
+                    for period in scheme_periods(indicator, year, today):
+                        result = countable.compute(scheme, scope.direction, period, plan.params["measure"])
+                        figures.append(ComputedFigure(indicator, period, scope, result, today, "objects"))
     return figures
 
 

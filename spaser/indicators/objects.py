@@ -7,7 +7,9 @@ matched on the object's own date (an action's due date).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,6 +27,30 @@ class Countable:
     perimeter: str
     version: str = "objects/1"
     extra: dict = field(default_factory=dict)
+
+
+_RUN_MEMO: ContextVar[dict | None] = ContextVar("spaser_objects_run_memo", default=None)
+
+
+@contextmanager
+def shared_run() -> Iterator[None]:
+    """One computation run over many scopes and periods: countables may share what they all need (run_memo)
+    for its duration only, so nothing outlives the run's data."""
+    token = _RUN_MEMO.set({})
+    try:
+        yield
+    finally:
+        _RUN_MEMO.reset(token)
+
+
+def run_memo(key: tuple, build: Callable[[], object]):
+    """`build()` once per key within a shared run; every time outside one."""
+    memo = _RUN_MEMO.get()
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
 
 
 def _after(period: Period) -> date:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Sum
 
 from spaser.contracts.end_dates import add_months
-from spaser.indicators.objects import Countable
+from spaser.indicators.objects import Countable, run_memo
 from spaser.indicators.periods import Period
 from spaser.indicators.results import Result, money, percent
 
@@ -53,9 +53,19 @@ def compute(scheme, direction, period: Period, measure: str, *, today: date | No
             .filter(decision__in=CONTINUING, due_date__gte=start, due_date__lt=end)
             .count()
         )
-        unreviewed = len(
-            renewals_without_review(organisation, direction=direction, since=start, until=end, today=today)
+        # The year's renewals without review, found once per run and scope, then matched on their date: the
+        # same contracts as a search over the period itself (both cases of the rule select on that date).
+        year_flags = run_memo(
+            ("renewals_without_review", organisation.pk, direction and direction.pk, period.year, today),
+            lambda: renewals_without_review(
+                organisation,
+                direction=direction,
+                since=date(period.year, 1, 1),
+                until=date(period.year + 1, 1, 1),
+                today=today,
+            ),
         )
+        unreviewed = sum(1 for flag in year_flags.values() if start <= flag.renewal_date < end)
         total = reviewed + unreviewed
         details = {"renouvellements_revus": reviewed, "renouvellements_sans_revue": unreviewed}
         return Result(
