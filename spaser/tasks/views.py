@@ -11,6 +11,7 @@ from spaser.organisations.permissions import require_member
 
 from . import selectors
 
+SHOWN = 25  # tasks shown per kind unless the reader asks for all of them (?tout=<kind>)
 NOT_MEMBER = "Vous n'êtes membre d'aucune organisation : vous n'avez pas de tâche dans Spaser."
 
 
@@ -18,6 +19,9 @@ def mine(request):
     organisation, membership = require_member(request.user, not_member=NOT_MEMBER)
     today = timezone.localdate()
     groups = selectors.tasks_for_membership(membership, organisation, today=today)
+    expanded = request.GET.get("tout", "")
+    for group in groups:
+        group.shown = group.tasks if group.kind == expanded else group.tasks[:SHOWN]
     return render(
         request,
         "tasks/mine.html",

@@ -124,3 +124,18 @@ def test_page_loads_its_own_stylesheet_and_no_inline_style(client, world):
     html = page(client, world.pilot)
     assert "tasks/tasks.css" in html
     assert not re.search(r"\sstyle=", html)
+
+
+def test_a_long_section_shows_the_most_urgent_first_and_offers_the_rest(client, world, monkeypatch):
+    from spaser.tasks import views
+
+    monkeypatch.setattr(views, "SHOWN", 2)
+    contracts = [make_contract(world, end_date=days(-10 + i), object=f"Marché échu {i}") for i in range(3)]
+    html = page(client, world.pilot)
+    assert contracts[0].uid in html
+    assert contracts[1].uid in html
+    assert contracts[2].uid not in html  # the least late one waits behind the link
+    assert "2 tâches affichées sur 3." in html
+    assert 'href="?tout=renewal#renewal"' in html
+    client.force_login(world.pilot)
+    assert contracts[2].uid in client.get(URL, {"tout": "renewal"}).content.decode()
