@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "spaser.renewals",
     "spaser.projects",
     "spaser.tasks",
+    "spaser.governance",
     "spaser.demo",
 ]
 

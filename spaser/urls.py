@@ -14,6 +14,7 @@ urlpatterns = [
     path("renouvellements/", include("spaser.renewals.urls")),
     path("projets/", include("spaser.projects.urls")),
     path("mes-taches/", include("spaser.tasks.urls")),
+    path("gouvernance/", include("spaser.governance.urls")),
     path("taches/", include("spaser.core.job_urls")),
     path("public/", include((public_scheme_urlpatterns, "public"))),
     path("", include("spaser.core.urls")),

@@ -1,0 +1,3 @@
+"""Governance pages (issue 6)."""
+
+urlpatterns: list = []
