@@ -14,7 +14,7 @@ A figure never rounds before dividing; a figure without data is None (« pas de 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -233,11 +233,21 @@ def scheme_periods(indicator, year: int, today: date) -> list[Period]:
     return periods
 
 
+PeriodChoice = Callable[[Any, int, date], list[Period]]  # (indicator, year, today) → periods to compute
+
+
 def compute_scheme(
-    *, indicators: Iterable, scopes: list[Scope], years: list[int], scheme=None, today: date | None = None
+    *,
+    indicators: Iterable,
+    scopes: list[Scope],
+    years: list[int],
+    scheme=None,
+    today: date | None = None,
+    periods: PeriodChoice = scheme_periods,
 ) -> list[ComputedFigure]:
     """Every figure of `indicators` for every scope and period of `years` (see the module docstring).
-    An indicator whose definition cannot be computed (manual, invalid) is left out: « pas de données »."""
+    An indicator whose definition cannot be computed (manual, invalid) is left out: « pas de données ».
+    `periods` chooses the periods of each indicator and year (by default those it is followed on)."""
     today = today or date.today()
     plans: list[tuple[Any, Plan]] = []
     for indicator in indicators:
@@ -261,16 +271,16 @@ def compute_scheme(
         for scope in scopes:
             for year in years:
                 for indicator, plan in sourced:
-                    for period in scheme_periods(indicator, year, today):
+                    for period in periods(indicator, year, today):
                         totals, newest = monthly.period(scope.key, period)
                         result = plan.finish(totals.get)
                         figures.append(ComputedFigure(indicator, period, scope, result, newest, source))
-    figures += _people_figures(plans, scopes, years, organisation, today)
-    figures += _object_figures(plans, scopes, years, scheme, today)
+    figures += _people_figures(plans, scopes, years, organisation, today, periods)
+    figures += _object_figures(plans, scopes, years, scheme, today, periods)
     return figures
 
 
-def _people_figures(plans, scopes, years, organisation, today) -> list[ComputedFigure]:
+def _people_figures(plans, scopes, years, organisation, today, periods) -> list[ComputedFigure]:
     people_plans = [(indicator, plan) for indicator, plan in plans if isinstance(plan, PeoplePlan)]
     if not people_plans:
         return []
@@ -293,7 +303,7 @@ def _people_figures(plans, scopes, years, organisation, today) -> list[ComputedF
         mine = [row for row in rows if scope.holds(direction_id=row[4], buyer_siret=row[5])]
         for year in years:
             for indicator, plan in people_plans:
-                for period in scheme_periods(indicator, year, today):
+                for period in periods(indicator, year, today):
                     inside = [r for r in mine if r[3].year == year and r[3].month in period.months]
                     newest = max((r[6] for r in inside), default=None)
                     result = plan.count([(r[0], r[1], r[2]) for r in inside])
@@ -303,7 +313,7 @@ def _people_figures(plans, scopes, years, organisation, today) -> list[ComputedF
     return figures
 
 
-def _object_figures(plans, scopes, years, scheme, today) -> list[ComputedFigure]:
+def _object_figures(plans, scopes, years, scheme, today, periods) -> list[ComputedFigure]:
     object_plans = [(indicator, plan) for indicator, plan in plans if isinstance(plan, ObjectsPlan)]
     if not object_plans or scheme is None:
         return []
@@ -315,7 +325,7 @@ def _object_figures(plans, scopes, years, scheme, today) -> list[ComputedFigure]
             for year in years:
                 for indicator, plan in object_plans:
                     countable = COUNTABLES[plan.params["object"]]
-                    for period in scheme_periods(indicator, year, today):
+                    for period in periods(indicator, year, today):
                         result = countable.compute(scheme, scope.direction, period, plan.params["measure"])
                         figures.append(ComputedFigure(indicator, period, scope, result, today, "objects"))
     return figures

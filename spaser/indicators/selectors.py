@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from spaser.schemes.models import Axis, Commitment, Indicator, Scheme
@@ -140,6 +141,52 @@ def figures_for(
     year (for last year's comparison and the trend)."""
     indicators = list(indicators if indicators is not None else _scheme_indicators(scheme))
     values = IndicatorValue.objects.filter(indicator__in=indicators, scope=scope, period=period.key)
+    return _figures(scheme, period, scope, indicators, values)
+
+
+def live_figures(*, scheme: Scheme, period: Period, today: date | None = None) -> list[Figure]:
+    """The organisation's figure of each scheme indicator for `period` and the same period last year,
+    **computed now from the data** (manual indicators: their stored values), whatever periods the stored
+    values cover — for a meeting pack built for any date (spaser/governance). Same Figures as figures_for."""
+    from .engine import compute_scheme
+    from .scopes import organisation_scopes
+
+    indicators = list(_scheme_indicators(scheme))
+    organisation_scope = organisation_scopes(scheme.organisation, mutualised=False)[0]
+    computed = compute_scheme(
+        indicators=[indicator for indicator in indicators if not indicator.is_manual],
+        scopes=[organisation_scope],
+        years=[period.year - 1, period.year],
+        scheme=scheme,
+        today=today,
+        periods=lambda _indicator, year, _today: [Period(year, period.key)],
+    )
+    values = [
+        IndicatorValue(
+            indicator=figure.indicator,
+            year=figure.year,
+            period=period.key,
+            scope=ORGANISATION_SCOPE,
+            value=figure.result.value,
+            numerator=figure.result.numerator,
+            denominator=figure.result.denominator,
+            unknown=figure.result.unknown,
+            details=figure.result.details,
+            perimeter=figure.perimeter,
+            data_date=figure.data_date,
+            method_version=figure.result.method_version,
+        )
+        for figure in computed
+    ]
+    values += IndicatorValue.objects.filter(
+        indicator__in=[indicator for indicator in indicators if indicator.is_manual],
+        scope=ORGANISATION_SCOPE,
+        period=period.key,
+    )
+    return _figures(scheme, period, ORGANISATION_SCOPE, indicators, values)
+
+
+def _figures(scheme: Scheme, period: Period, scope: str, indicators, values) -> list[Figure]:
     by_indicator: dict[int, dict[int, IndicatorValue]] = defaultdict(dict)
     for value in values:
         by_indicator[value.indicator_id][value.year] = value

@@ -13,6 +13,11 @@ from tests.factories import build_register
 @pytest.fixture
 def world(db):
     world = build_register()
+    # Packs compute figures live from the data, except manual indicators, which they read as stored: the
+    # register's indicator is manual here so that tests can set its figures (test_packs.store).
+    world.indicator.method = "manual"
+    world.indicator.params = {}
+    world.indicator.save()
     world.cotech = Committee.objects.create(
         organisation=world.organisation, kind=CommitteeKind.COTECH, name="COTECH achats responsables"
     )

@@ -140,3 +140,37 @@ def test_conditions_agree_in_sql_and_in_python(world, spec):
     assert sum(seen.values()) == Contract.objects.count()
     assert seen[True]  # the world exercises both answers (and unknown, where it can be)
     assert seen[False]
+
+
+def test_live_figures_equal_the_stored_ones_and_cover_any_period(world):
+    """A meeting pack reads figures computed now for any period: the same numbers as the stored values where
+    both exist, and a year to date the stored values do not hold."""
+    from spaser.indicators.models import IndicatorValue
+    from spaser.indicators.selectors import figures_for, live_figures
+    from spaser.indicators.services import compute_scheme_indicators
+
+    compute_scheme_indicators(scheme=world, years=list(YEARS), today=TODAY)
+    year = Period(TODAY.year - 1)
+    stored = {f.code: f for f in figures_for(scheme=world, period=year)}
+    live = {f.code: f for f in live_figures(scheme=world, period=year, today=TODAY)}
+    assert stored.keys() == live.keys()
+    computed_codes = {i.code for i in world.indicators().computed()}
+    compared = 0
+    for code in computed_codes:
+        assert live[code].number == stored[code].number, code
+        assert live[code].previous_number == stored[code].previous_number, code
+        assert live[code].status == stored[code].status, code
+        compared += live[code].number is not None
+    assert compared > 10
+    may = Period(TODAY.year - 1, "C05")
+    assert not IndicatorValue.objects.filter(period="C05").exists()
+    live_may = live_figures(scheme=world, period=may, today=TODAY)
+    assert sum(f.number is not None for f in live_may) > 10
+    share = next(f for f in live_may if f.code == "S1")
+    expected = compute(
+        share.indicator.method,
+        share.indicator.params,
+        Contract.objects.for_organisation(world.organisation),
+        may,
+    )
+    assert share.number == expected.value
