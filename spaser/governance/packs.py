@@ -78,7 +78,7 @@ def _copil_sections(context: PackContext) -> dict:
     return {
         "trajectory": trajectory,
         "scorecards": scorecards,
-        "annual_review": copil.annual_review(context.committee, context.on),
+        "annual_review": copil.annual_review(context.committee, context.on, meeting=context.meeting),
     }
 
 

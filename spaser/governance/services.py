@@ -330,11 +330,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def hold_meeting(meeting: Meeting, membership, user, today: date | None = None) -> Meeting:
+def hold_meeting(
+    meeting: Meeting, membership, user, today: date | None = None, *, render_files: bool = True
+) -> Meeting:
     """Record that a planned meeting was held (not before its date) and freeze its pack: the JSON built from
-    live data for the meeting's date, its PDF and its XLSX, with their SHA-256 — all or nothing."""
+    live data for the meeting's date, its PDF and its XLSX, with their SHA-256 — all or nothing.
+    `render_files=False` freezes the JSON only; the files are then rendered from it once, later
+    (`ensure_pack_files`, the worker's `render_pack_files`): the demo holds its meetings so, PDF layout taking
+    seconds."""
     from .packs import build_pack
-    from .rendering import pack_pdf, pack_xlsx
 
     _require_pilot(membership, meeting.committee.organisation)
     today = today or timezone.localdate()
@@ -357,16 +361,39 @@ def hold_meeting(meeting: Meeting, membership, user, today: date | None = None) 
         meeting.held_by = user
         pack = build_pack(meeting.committee, on=meeting.date, meeting=meeting)
         text = canonical_json(pack)
-        pdf = bytes(pack_pdf(pack))
-        xlsx = bytes(pack_xlsx(pack))
         meeting.pack = json.loads(text)
         meeting.pack_sha256 = sha256(text.encode("utf-8"))
-        meeting.pack_pdf = pdf
-        meeting.pack_pdf_sha256 = sha256(pdf)
-        meeting.pack_xlsx = xlsx
-        meeting.pack_xlsx_sha256 = sha256(xlsx)
+        if render_files:
+            _store_files(meeting)
         meeting.save()
     return meeting
+
+
+def _store_files(meeting: Meeting) -> list[str]:
+    """Render the missing files of a frozen pack from its JSON and set them with their SHA-256."""
+    from .rendering import pack_pdf, pack_xlsx
+
+    changed = []
+    for field, render in (("pack_pdf", pack_pdf), ("pack_xlsx", pack_xlsx)):
+        if getattr(meeting, field) is None:
+            content = bytes(render(meeting.pack))
+            setattr(meeting, field, content)
+            setattr(meeting, f"{field}_sha256", sha256(content))
+            changed += [field, f"{field}_sha256"]
+    return changed
+
+
+def ensure_pack_files(meeting: Meeting) -> Meeting:
+    """A held meeting's PDF and XLSX: rendered once from its frozen JSON if missing, then stored and never
+    rendered again."""
+    if not meeting.is_frozen or (meeting.pack_pdf is not None and meeting.pack_xlsx is not None):
+        return meeting
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        changed = _store_files(locked)
+        if changed:
+            locked.save(update_fields=changed)
+    return locked
 
 
 # --- Attendance ------------------------------------------------------------------------------------------

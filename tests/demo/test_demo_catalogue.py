@@ -3,6 +3,7 @@ indicator of the demo scheme has a 2024 value computed by the engine from demo d
 real import paths — or is plainly manual (input campaigns) or lacking data — and the figures are plausible."""
 
 import re
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -11,6 +12,7 @@ from django.core.management import call_command
 
 from spaser.contracts.models import Contract, ImportBatch
 from spaser.demo.generator import DemoGenerator
+from spaser.demo.governance import calendar_of
 from spaser.demo.insertion import SOURCE_LABEL
 from spaser.demo.users import DEMO_PASSWORD
 from spaser.indicators.catalogue import BY_CODE
@@ -25,8 +27,9 @@ from spaser.suppliers.models import Supplier
 # Département's (93), which the demo scheme states.
 COMPUTED_IN_THE_DEMO = {"C2"}
 # Computed, but with no 2024 value by nature: E4 counts the consultations launched from 22 August 2026 (loi
-# Climat), which cannot exist in 2024; the demo's projects launched in autumn 2026 give it a 2026 value.
-LATER = {"E4": 2026}
+# Climat), which cannot exist in 2024; the demo's projects launched in autumn 2026 give it a 2026 value. T5b
+# counts the committee meetings, recorded in the demo from the latest months before the day it is loaded.
+LATER = {"E4": 2026, "T5b": calendar_of(date.today())["cotechs"][-1].year}
 YEAR = Period(2024, "A")
 
 

@@ -202,13 +202,33 @@ def add_purchases(scheme: Scheme, seed: int = 11) -> Scheme:
     return scheme
 
 
+def add_meetings(scheme: Scheme) -> Scheme:
+    """What T5b counts: a monthly COTECH and a semi-annual COPIL with meetings held, cancelled and planned in
+    2024 (none recorded in 2023 or 2025: « pas de données » there)."""
+    from spaser.governance.models import Committee, CommitteeKind, Meeting, MeetingStatus
+
+    organisation = scheme.organisation
+    cotech = Committee.objects.create(organisation=organisation, kind=CommitteeKind.COTECH, name="COTECH")
+    copil = Committee.objects.create(
+        organisation=organisation, kind=CommitteeKind.COPIL, name="COPIL", frequency_months=6
+    )
+    for month in range(1, 13):
+        status = MeetingStatus.CANCELLED if month == 8 else MeetingStatus.HELD
+        Meeting.objects.create(committee=cotech, date=date(2024, month, 12), status=status)
+    Meeting.objects.create(committee=copil, date=date(2024, 6, 20), status=MeetingStatus.HELD)
+    Meeting.objects.create(committee=copil, date=date(2024, 12, 9), status=MeetingStatus.PLANNED)
+    return scheme
+
+
 def add_catalogue(scheme: Scheme) -> Scheme:
     """The whole catalogue of domain.md §6 as the scheme's indicators (the ones Spaser cannot compute as
-    manual), frequencies mixed so that every kind of period is exercised, and the objects it counts."""
+    manual), frequencies mixed so that every kind of period is exercised, and the objects it counts
+    (purchases, committee meetings)."""
     from spaser.indicators.catalogue import CATALOGUE
     from spaser.schemes.models import Frequency, Indicator
 
     add_purchases(scheme)
+    add_meetings(scheme)
 
     frequencies = [Frequency.YEARLY, Frequency.QUARTERLY, Frequency.MONTHLY, Frequency.SEMIANNUAL]
     commitment = scheme.axes.get().commitments.get()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from spaser.organisations.selectors import membership_for
 
-from .. import rendering, selectors
+from .. import rendering, selectors, services
 from ..models import Meeting
 from ..permissions import can_read
 
@@ -33,6 +33,7 @@ def _download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
         raise Http404(NOT_MEMBER)
     field, content_type, render = FORMATS[extension]
     if meeting.is_frozen:
+        meeting = services.ensure_pack_files(meeting)  # rendered once from the frozen JSON if still missing
         stored = getattr(meeting, field)
         if not stored:
             raise Http404("Le dossier figé de cette séance n'a pas de fichier dans ce format.")

@@ -14,6 +14,7 @@ from spaser.demo.campaign import YEAR as DEMO_CAMPAIGN_YEAR
 from spaser.demo.campaign import load_demo_campaign
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
+from spaser.demo.governance import load_demo_governance
 from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
 from spaser.demo.projects import load_demo_purchases
 from spaser.demo.suppliers import (
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         "Charge la démonstration de la Seine-Saint-Denis : organisation, directions, comptes de "
         "démonstration, schéma 2024-2028, marchés générés au format DECP 2022 (importés par l'import réel), "
         "titulaires (faits de démonstration, listes de structures inclusives), heures d'insertion (export "
-        "du facilitateur), indicateurs."
+        "du facilitateur), indicateurs, comités (COTECH et COPIL, séances tenues et prévues)."
     )
 
     def handle(self, *args, **options):
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             f"{counts['unchanged']} inchangées"
         )
         self.stdout.write(f"Campagne de saisie {DEMO_CAMPAIGN_YEAR} : {load_demo_campaign(scheme)}")
+        # The held meetings freeze packs read from the values computed above.
+        self.stdout.write(f"Gouvernance : {load_demo_governance(scheme)}")
         self.stdout.write(self.style.SUCCESS("Démonstration prête."))
 
     def load_data(self, organisation) -> None:
