@@ -4,7 +4,7 @@ actions (done, in progress, overdue), the next meetings planned; the next COTECH
 actions; T5b counts the meetings held."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -133,3 +133,98 @@ def test_the_next_cotech_pack_shows_the_open_actions_and_t5b_counts_the_meetings
     assert t5b.details["cotech_tenus"] == sum(1 for d in dates["cotechs"] if d.year == year)
     before = IndicatorValue.objects.get(indicator__code="T5b", year=2024, period="A", scope="organisation")
     assert before.value is None  # committees not followed in Spaser in 2024: pas de données, never 0
+
+
+NEW_CONTRACT = {
+    "marches": {
+        "marche": [
+            {
+                "id": "2026-GOUV-01",
+                "acheteur": {"id": "22930008201453"},
+                "nature": "Marché",
+                "objet": "Marché importé après la séance",
+                "codeCPV": "45210000",
+                "techniques": {"technique": ["Sans objet"]},
+                "procedure": "Appel d'offres ouvert",
+                "lieuExecution": {"code": "93", "typeCode": "Code département"},
+                "dureeMois": 12,
+                "dateNotification": "2026-09-15",
+                "datePublicationDonnees": "2026-09-20",
+                "montant": 250000,
+                "titulaires": [{"titulaire": {"typeIdentifiant": "SIRET", "id": "32933888305269"}}],
+                "considerationsSociales": {"considerationSociale": ["Clause sociale"]},
+                "considerationsEnvironnementales": {
+                    "considerationEnvironnementale": ["Pas de considération environnementale"]
+                },
+            }
+        ]
+    }
+}
+
+
+def test_done_when_the_pilot_holds_a_cotech_and_the_next_pack_carries_its_action(demo, client, tmp_path):
+    """Issue 6's « done when », through the pages: on the demo the pilot prepares a COTECH, holds it, records
+    a decision and a corrective action; the next COTECH's pack shows that action; the held pack's PDF is
+    unchanged after a new import."""
+    import json
+
+    from spaser.contracts.models import Contract
+    from spaser.governance.models import Decision, Meeting
+    from spaser.organisations.models import Direction
+
+    today = date.today()
+    cotech = Committee.objects.get(kind=CommitteeKind.COTECH)
+    client.login(username="pilote", password=DEMO_PASSWORD)
+    response = client.post(
+        reverse("governance:meeting_create", args=[cotech.pk]),
+        {"date": today.isoformat(), "start_time": "09:30", "location": "Bobigny"},
+    )
+    assert response.status_code == 302
+    held = cotech.meetings.get(date=today, status=MeetingStatus.PLANNED)
+    client.post(reverse("governance:agenda_add", args=[held.pk]), {"title": "Actions correctives"})
+    assert held.agenda_items.count() == 1
+    assert "Aperçu" in client.get(reverse("governance:meeting", args=[held.pk])).content.decode()
+
+    assert client.post(reverse("governance:meeting_hold", args=[held.pk])).status_code == 302
+    held.refresh_from_db()
+    assert held.status == MeetingStatus.HELD
+    assert held.pack["meeting"]["status"] == "held"
+    pdf = client.get(reverse("governance:pack_pdf", args=[held.pk])).content
+    assert pdf.startswith(b"%PDF")
+    assert hashlib.sha256(pdf).hexdigest() == held.pack_pdf_sha256
+
+    client.post(
+        reverse("governance:decision_add", args=[held.pk]),
+        {"text": "Relancer les directions sans revue du besoin avant le prochain COTECH."},
+    )
+    decision = Decision.objects.get(meeting=held)
+    owner = Direction.objects.get(slug="batiments")
+    response = client.post(
+        reverse("governance:action_create", args=[held.pk]),
+        {
+            "title": "Revue du besoin des marchés de nettoyage",
+            "owner_direction": owner.pk,
+            "due_date": (today + timedelta(days=60)).isoformat(),
+            "expected_effect": "Chaque marché échu revu avant sa relance.",
+            "decision": decision.pk,
+        },
+    )
+    assert response.status_code == 302
+    action = CorrectiveAction.objects.get(title="Revue du besoin des marchés de nettoyage")
+    assert action.meeting == held
+    assert action.decision == decision
+
+    following = Meeting.objects.filter(committee=cotech, status=MeetingStatus.PLANNED).get()
+    page = client.get(reverse("governance:meeting", args=[following.pk])).content.decode()
+    assert escape("Revue du besoin des marchés de nettoyage") in page  # carried into the next pack
+    next_pack = build_pack(cotech, on=following.date, meeting=following)
+    assert action.pk in {row["id"] for row in next_pack["corrective_actions"]}
+
+    before = Contract.objects.count()
+    source = tmp_path / "nouveau.json"
+    source.write_text(json.dumps(NEW_CONTRACT), encoding="utf-8")
+    call_command("import_decp", str(source), stdout=StringIO(), stderr=StringIO())
+    assert Contract.objects.count() == before + 1
+    assert client.get(reverse("governance:pack_pdf", args=[held.pk])).content == pdf
+    held.refresh_from_db()
+    assert hashlib.sha256(bytes(held.pack_pdf)).hexdigest() == held.pack_pdf_sha256
