@@ -28,10 +28,13 @@ from spaser.schemes.models import Scheme
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
+def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.DATA_DIR = tmp_path
     out = StringIO()
-    call_command("load_demo", stdout=out, stderr=StringIO())
+    # The held meetings' PDF and XLSX are queued when their transaction commits (the worker renders them;
+    # huey runs immediately under pytest): run those callbacks as a real commit would.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
