@@ -192,8 +192,9 @@ def test_done_when_the_pilot_holds_a_cotech_and_the_next_pack_carries_its_action
     held.refresh_from_db()
     assert held.status == MeetingStatus.HELD
     assert held.pack["meeting"]["status"] == "held"
-    pdf = client.get(reverse("governance:pack_pdf", args=[held.pk])).content
+    pdf = client.get(reverse("governance:pack_pdf", args=[held.pk])).content  # rendered from the frozen JSON
     assert pdf.startswith(b"%PDF")
+    held.refresh_from_db()
     assert hashlib.sha256(pdf).hexdigest() == held.pack_pdf_sha256
 
     client.post(

@@ -65,7 +65,9 @@ def test_a_future_meeting_cannot_be_held_yet(client, world):
     assert planned.status == MeetingStatus.PLANNED
 
 
-def test_holding_goes_through_a_confirmation_page_then_the_page_shows_the_frozen_pack(client, world):
+def test_holding_goes_through_a_confirmation_page_then_the_page_shows_the_frozen_pack(
+    client, world, django_capture_on_commit_callbacks
+):
     store(world.indicator, Period(today().year, "C11"), "24")
     planned = meeting(world.cotech, today())
     client.force_login(world.pilot)
@@ -74,15 +76,25 @@ def test_holding_goes_through_a_confirmation_page_then_the_page_shows_the_frozen
     assert "ne changeront plus" in text(confirm)
     planned.refresh_from_db()
     assert planned.status == MeetingStatus.PLANNED  # the GET changes nothing
-    response = client.post(reverse("governance:meeting_hold", args=[planned.pk]), follow=True)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("governance:meeting_hold", args=[planned.pk]), follow=True)
     planned.refresh_from_db()
     assert planned.status == MeetingStatus.HELD
     body = text(response)
     assert "Séance tenue : son dossier est figé" in body
     assert "Dossier figé le" in body
     assert planned.pack_sha256 in body
-    assert planned.pack_pdf_sha256 in body
+    assert "en cours de production" in body  # the files are rendered after the commit, by the worker
+    assert planned.pack_pdf is None
     assert "Aperçu : données" not in body
+    for callback in queued:  # the commit queues the rendering (huey runs it at once under pytest)
+        callback()
+    planned.refresh_from_db()
+    assert bytes(planned.pack_pdf).startswith(b"%PDF")
+    body = text(client.get(reverse("governance:meeting", args=[planned.pk])))
+    assert planned.pack_pdf_sha256 in body
+    assert planned.pack_xlsx_sha256 in body
+    assert "en cours de production" not in body
 
 
 def test_after_a_data_change_the_held_page_and_pdf_keep_the_frozen_figures(client, world):

@@ -5,8 +5,11 @@ corrective actions. Who may do what: services.py and permissions.py."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,6 +26,7 @@ from ..forms import (
     MinutesForm,
 )
 from ..models import AgendaItem, Decision, Meeting, MeetingStatus
+from ..tasks import render_pack_files
 from .committees import _committee, access, add_errors, crumbs
 
 
@@ -186,14 +190,17 @@ def meeting_hold(request, pk: int):
     meeting = _meeting(organisation, pk)
     if request.method == "POST":
         try:
-            services.hold_meeting(meeting, membership, request.user, timezone.localdate())
+            # The JSON is frozen now; its PDF and XLSX are rendered from it by the worker (seconds of layout,
+            # kept out of the request), or at the first download if that comes first.
+            services.hold_meeting(meeting, membership, request.user, timezone.localdate(), render_files=False)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            transaction.on_commit(functools.partial(render_pack_files, meeting.pk))
             messages.success(
                 request,
-                "Séance tenue : son dossier est figé (JSON, PDF et XLSX conservés avec leur empreinte "
-                "SHA-256).",
+                "Séance tenue : son dossier est figé (JSON conservé avec son empreinte SHA-256 ; le PDF et "
+                "le XLSX sont produits à partir de ce JSON et conservés de même).",
             )
         return _back(meeting, "dossier")
     return _confirm(
