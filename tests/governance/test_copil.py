@@ -93,7 +93,9 @@ def figures(world):
     )
     TargetFactory(indicator=world.t2, year=2026, value=Decimal("12"))
     store(world.t2, C10, "4", scope=f"direction:{world.prescribing.slug}")
-    axis = AxisFactory(scheme=world.scheme, code="II", title="Des achats écologiques", position=99)
+    axis = AxisFactory(
+        scheme=world.scheme, code="II", title="Des achats écologiques", position=world.axis.position + 1
+    )
     world.e1 = IndicatorFactory(
         commitment=CommitmentFactory(axis=axis), code="E1", baseline_value=None, method="manual", params={}
     )
