@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from spaser.indicators.engine import compute_scheme
 from spaser.indicators.models import ORGANISATION_SCOPE, IndicatorValue
-from spaser.indicators.periods import Period, year_to_date
+from spaser.indicators.periods import Period
 from spaser.indicators.scopes import organisation_scopes
 from spaser.indicators.selectors import headline_rank, live_figures
 from spaser.indicators.status import NO_TARGET, scheme_status
@@ -52,23 +52,9 @@ from spaser.renewals.selectors import radar_queryset
 from spaser.schemes.models import Action, ActionStatus, Scheme
 
 from .models import Committee, CommitteeKind, CorrectiveAction, Meeting
+from .sections import number, pack_period
 
 RENEWAL_MONTHS = 3  # renewal decisions counted as pending in a scorecard: due within 3 months, or overdue
-
-
-def pack_period(on: date) -> Period:
-    """January to the end of the last complete month before `on` (the whole previous year in January)."""
-    if on.month == 1:
-        return Period(on.year - 1)
-    return year_to_date(on.year, on.month - 1)
-
-
-def number(value: Decimal | None) -> str | None:
-    """An exact decimal as a plain string (« 42.5 », « 100 »), None kept."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
 
 
 def _indicators(scheme: Scheme):

@@ -24,10 +24,10 @@ from datetime import date
 from django.db.models import Max
 from django.utils import timezone
 
-from spaser.indicators.periods import MONTHS, Period, year_to_date
+from spaser.indicators.periods import MONTHS, Period
 
 from .models import CommitteeKind, Meeting, MeetingStatus
-from .sections import PackContext, iso, jsonable, unavailable
+from .sections import PackContext, iso, jsonable, pack_period, unavailable
 from .sections.actions import corrective_actions, late_actions
 from .sections.alerts import alerts
 from .sections.decisions import decisions
@@ -37,13 +37,6 @@ from .sections.renewals import renewals
 
 SCHEMA = "spaser-pack/1"
 _FIND = object()  # build_pack(previous=…) not given: the previous held meeting is looked up
-
-
-def pack_period(on: date) -> Period:
-    """January to the end of the last complete month before `on` (the whole previous year in January)."""
-    if on.month == 1:
-        return Period(on.year - 1)
-    return year_to_date(on.year, on.month - 1)
 
 
 def period_label(period: Period) -> str:

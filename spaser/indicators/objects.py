@@ -53,12 +53,6 @@ def run_memo(key: tuple, build: Callable[[], object]):
     return memo[key]
 
 
-def _after(period: Period) -> date:
-    """The first day after the period."""
-    last = period.months[-1]
-    return date(period.year + 1, 1, 1) if last == 12 else date(period.year, last + 1, 1)
-
-
 def _actions(scheme, direction, period: Period, measure: str) -> Result:
     """Actions of the plan due by the end of the period (abandoned ones apart): how many, and the share
     done. An action without a due date counts in every period."""
@@ -66,7 +60,7 @@ def _actions(scheme, direction, period: Period, measure: str) -> Result:
 
     from spaser.schemes.models import Action, ActionStatus
 
-    end = _after(period)
+    end = period.day_after
     actions = Action.objects.filter(commitment__axis__scheme=scheme).exclude(status=ActionStatus.ABANDONED)
     if direction is not None:
         actions = actions.filter(owner_direction=direction)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from spaser.schemes.models import Frequency
 
@@ -33,6 +34,16 @@ class Period:
     @property
     def kind(self) -> str:
         return {"A": "year", "S": "semester", "T": "quarter", "M": "month", "C": "to_date"}[self.key[0]]
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.months[0], 1)
+
+    @property
+    def day_after(self) -> date:
+        """The first day after the period (periods are whole months)."""
+        last = self.months[-1]
+        return date(self.year + 1, 1, 1) if last == 12 else date(self.year, last + 1, 1)
 
     @property
     def months(self) -> range:

@@ -42,13 +42,6 @@ VERSION = "projects/1"
 OPEN = (AdviceStatus.REQUESTED, AdviceStatus.IN_PROGRESS)
 
 
-def _bounds(period: Period) -> tuple[date, date]:
-    """First day of the period, first day after it."""
-    last = period.months[-1]
-    end = date(period.year + 1, 1, 1) if last == 12 else date(period.year, last + 1, 1)
-    return date(period.year, period.months[0], 1), end
-
-
 def _advised(scheme, direction, start: date, end: date) -> Result:
     advices = Advice.objects.filter(project__organisation=scheme.organisation)
     if direction is not None:
@@ -141,7 +134,7 @@ PROJECT_MEASURES = {
 def compute_projects(scheme, direction, period: Period, measure: str) -> Result:
     if measure not in PROJECT_MEASURES:
         raise ValueError(f"Mesure inconnue : « {measure} ».")
-    start, end = _bounds(period)
+    start, end = period.first_day, period.day_after
     return PROJECT_MEASURES[measure](scheme, direction, start, end)
 
 
@@ -150,7 +143,7 @@ def compute_reviews(scheme, direction, period: Period, measure: str) -> Result:
 
     if measure not in ("changed_needs", "avoided_amount"):
         raise ValueError(f"Mesure inconnue : « {measure} ».")
-    start, end = _bounds(period)
+    start, end = period.first_day, period.day_after
     organisation = scheme.organisation
     projects = NeedReview.objects.decided().filter(
         project__organisation=organisation, reviewed_at__date__gte=start, reviewed_at__date__lt=end

@@ -27,12 +27,6 @@ from .models import CONTINUING, Decision, RenewalReview
 VERSION = "renewals/1"
 
 
-def _bounds(period: Period) -> tuple[date, date]:
-    last = period.months[-1]
-    end = date(period.year + 1, 1, 1) if last == 12 else date(period.year, last + 1, 1)
-    return date(period.year, period.months[0], 1), end
-
-
 def _reviews(organisation, direction):
     reviews = RenewalReview.objects.for_organisation(organisation)
     if direction is not None:
@@ -45,7 +39,7 @@ def compute(scheme, direction, period: Period, measure: str, *, today: date | No
 
     today = today or date.today()
     organisation = scheme.organisation
-    start, end = _bounds(period)
+    start, end = period.first_day, period.day_after
     if measure == "reviewed_share":
         reviewed = (
             _reviews(organisation, direction)

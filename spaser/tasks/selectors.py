@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from spaser.organisations.models import DIRECTION_ROLES, Direction, Membership, Organisation, Role
 from spaser.organisations.selectors import membership_for
@@ -131,19 +131,6 @@ def sees(membership: Membership | None, task: Task) -> bool:
     )
 
 
-def _path(name: str, pk: int, fallback: str) -> str:
-    """The URL of a page of another app; the projects pages are built in parallel with this app, so a
-    name that does not resolve yet falls back to its planned path."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback
-
-
-def _project_path(project_id: int) -> str:
-    return _path("projects:detail", project_id, f"/projets/{project_id}/")
-
-
 def _need_reviews(organisation: Organisation, direction: Direction | None, today: date) -> list[Task]:
     projects = (
         Project.objects.for_organisation(organisation)
@@ -157,7 +144,7 @@ def _need_reviews(organisation: Organisation, direction: Direction | None, today
         Task(
             kind=NEED_REVIEW,
             title=project.title,
-            url=_path("projects:review", project.pk, _project_path(project.pk)),
+            url=reverse("projects:review", args=[project.pk]),
             reference=project.reference,
             due=project.planned_launch_date,
             due_label="Lancement prévu" if project.planned_launch_date else "Lancement non planifié",
@@ -185,7 +172,7 @@ def _advices(organisation: Organisation, direction: Direction | None, today: dat
             Task(
                 kind=ADVICE,
                 title=advice.project.title,
-                url=_path("projects:advice", advice.pk, f"/projets/avis/{advice.pk}/"),
+                url=reverse("projects:advice", args=[advice.pk]),
                 reference=advice.project.reference,
                 due=advice.deadline,
                 due_label="À rendre avant le" if advice.deadline else "Sans délai fixé",
@@ -246,7 +233,7 @@ def _blocked(organisation: Organisation, today: date) -> list[Task]:
             Task(
                 kind=BLOCKED,
                 title=project.title,
-                url=_project_path(project.pk),
+                url=reverse("projects:detail", args=[project.pk]),
                 reference=project.reference,
                 due=project.late_advices[0].deadline,
                 due_label="Avis attendu depuis le",

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from spaser.contracts.models import Contract
-from spaser.indicators.periods import Period
+from spaser.indicators.periods import Period, year_to_date
 
 
 @dataclass
@@ -53,6 +53,13 @@ def unavailable(reason: str) -> dict:
 
 def is_available(section) -> bool:
     return not (isinstance(section, dict) and section.get("available") is False)
+
+
+def pack_period(on: date) -> Period:
+    """January to the end of the last complete month before `on` (the whole previous year in January)."""
+    if on.month == 1:
+        return Period(on.year - 1)
+    return year_to_date(on.year, on.month - 1)
 
 
 def number(value) -> str | int | None:
