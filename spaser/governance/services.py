@@ -371,7 +371,8 @@ def hold_meeting(
 
 def _store_files(meeting: Meeting) -> list[str]:
     """Render the missing files of a frozen pack from its JSON and set them with their SHA-256."""
-    from .rendering import pack_pdf, pack_xlsx
+    from .rendering import pack_pdf
+    from .workbook import pack_xlsx
 
     changed = []
     for field, render in (("pack_pdf", pack_pdf), ("pack_xlsx", pack_xlsx)):

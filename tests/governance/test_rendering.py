@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from spaser.governance import rendering
+from spaser.governance import rendering, workbook
 
 
 def sample_pack(kind: str = "cotech") -> dict:
@@ -267,7 +267,7 @@ def _column(sheet, header: str) -> list:
 
 
 def test_xlsx_has_a_cover_sheet_then_one_sheet_per_section():
-    book = load_workbook(io.BytesIO(rendering.pack_xlsx(sample_pack())))
+    book = load_workbook(io.BytesIO(workbook.pack_xlsx(sample_pack())))
     assert book.sheetnames == [
         "Dossier",
         "Indicateurs",
@@ -295,7 +295,7 @@ def test_xlsx_has_a_cover_sheet_then_one_sheet_per_section():
 
 
 def test_xlsx_cells_are_typed():
-    book = load_workbook(io.BytesIO(rendering.pack_xlsx(sample_pack())))
+    book = load_workbook(io.BytesIO(workbook.pack_xlsx(sample_pack())))
     indicators = book["Indicateurs"]
     assert _sheet_rows(indicators)[0][:5] == (
         "Code",
@@ -307,18 +307,18 @@ def test_xlsx_cells_are_typed():
     # A percentage indicator: 37.5 (of 100) stored as the number 0.375 shown « 37,5 % ».
     value = indicators["E2"]
     assert value.value == pytest.approx(0.375)
-    assert value.number_format == rendering.PERCENT_FORMAT
+    assert value.number_format == workbook.PERCENT_FORMAT
     assert indicators["D2"].value == "%"
     # Hours stay hours; an unknown target is an empty cell, never 0.
     assert indicators["E3"].value == pytest.approx(12500.5)
-    assert indicators["E3"].number_format == rendering.NUMBER_FORMAT
+    assert indicators["E3"].number_format == workbook.NUMBER_FORMAT
     assert indicators["F3"].value is None
     assert _column(indicators, "Numérateur") == [15, None]
     assert _column(indicators, "Date des données") == [datetime(2026, 12, 1), datetime(2026, 11, 30)]
-    assert indicators["O2"].number_format == rendering.DATE_FORMAT
+    assert indicators["O2"].number_format == workbook.DATE_FORMAT
     # The difference of a percentage is in points.
     assert _column(indicators, "Écart avec l'an dernier")[0] == pytest.approx(7.5)
-    assert indicators["J2"].number_format == rendering.POINTS_FORMAT
+    assert indicators["J2"].number_format == workbook.POINTS_FORMAT
 
     renewals = _sheet_rows(book["Renouvellements"])
     assert renewals[1][:2] == ("Échéance dans les 3 mois", 2)
@@ -346,7 +346,7 @@ def test_xlsx_cells_are_typed():
 
     late = book["Actions du plan en retard"]
     assert late["E2"].value == pytest.approx(0.4)
-    assert late["E2"].number_format == rendering.PERCENT_FORMAT
+    assert late["E2"].number_format == workbook.PERCENT_FORMAT
     decp = book["Non publiés DECP"]
     assert _column(decp, "Jours depuis la notification") == [129]
     assert _column(decp, "Notifié le") == [datetime(2026, 8, 3)]
@@ -359,7 +359,7 @@ def test_xlsx_cells_are_typed():
 
 
 def test_xlsx_copil_sections():
-    book = load_workbook(io.BytesIO(rendering.pack_xlsx(sample_pack("copil"))))
+    book = load_workbook(io.BytesIO(workbook.pack_xlsx(sample_pack("copil"))))
     assert book.sheetnames[-3:] == ["Trajectoire", "Tableaux de bord", "Revue annuelle"]
     trajectory = _sheet_rows(book["Trajectoire"])
     assert [row[4] for row in trajectory[1:]] == [2025, 2026, 2028]
@@ -372,12 +372,12 @@ def test_xlsx_copil_sections():
 
 
 def test_xlsx_same_pack_same_bytes():
-    first = rendering.pack_xlsx(sample_pack())
+    first = workbook.pack_xlsx(sample_pack())
     time.sleep(1.1)  # the zip entries' times and the workbook's dates must not follow the clock
-    assert rendering.pack_xlsx(copy.deepcopy(sample_pack())) == first
+    assert workbook.pack_xlsx(copy.deepcopy(sample_pack())) == first
     changed = sample_pack()
     changed["indicators"][0]["value"] = "38"
-    assert rendering.pack_xlsx(changed) != first
+    assert workbook.pack_xlsx(changed) != first
     book = load_workbook(io.BytesIO(first))
     assert book.properties.created == datetime(2026, 12, 10, 8, 30)  # UTC
     assert book.properties.modified == datetime(2026, 12, 10, 8, 30)

@@ -258,12 +258,12 @@ def test_a_meeting_is_held_only_once_not_before_its_date_and_only_by_the_pilot(w
 
 
 def test_holding_is_all_or_nothing(world, monkeypatch):
-    from spaser.governance import rendering
+    from spaser.governance import workbook
 
     def broken(pack):
         raise RuntimeError("rendu impossible")
 
-    monkeypatch.setattr(rendering, "pack_xlsx", broken)
+    monkeypatch.setattr(workbook, "pack_xlsx", broken)
     planned = meeting(world.cotech, ON)
     with pytest.raises(RuntimeError):
         services.hold_meeting(planned, pilot(world), world.pilot, ON)

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_GET
 
 from spaser.organisations.selectors import membership_for
 
-from .. import rendering, selectors, services
+from .. import rendering, selectors, services, workbook
 from ..models import Meeting
 from ..permissions import can_read
 
 NOT_MEMBER = "Cette séance n'existe pas ou n'appartient pas à votre organisation."
 FORMATS = {
     "pdf": ("pack_pdf", rendering.PDF_TYPE, rendering.pack_pdf),
-    "xlsx": ("pack_xlsx", rendering.XLSX_TYPE, rendering.pack_xlsx),
+    "xlsx": ("pack_xlsx", rendering.XLSX_TYPE, workbook.pack_xlsx),
 }
 
 

@@ -136,9 +136,9 @@ class Command(BaseCommand):
     def render(self, pack: dict, format: str) -> bytes | str:
         if format == "json":
             return json.dumps(pack, indent=2, ensure_ascii=False)
-        from spaser.governance import rendering  # part G3: WeasyPrint and openpyxl, loaded only when asked
+        from spaser.governance import rendering, workbook  # WeasyPrint and openpyxl: loaded only when asked
 
-        return rendering.pack_pdf(pack) if format == "pdf" else rendering.pack_xlsx(pack)
+        return rendering.pack_pdf(pack) if format == "pdf" else workbook.pack_xlsx(pack)
 
     def emit(self, content: bytes | str, format: str, output: str) -> None:
         if output:
