@@ -386,15 +386,22 @@ def _store_files(meeting: Meeting) -> list[str]:
 
 def ensure_pack_files(meeting: Meeting) -> Meeting:
     """A held meeting's PDF and XLSX: rendered once from its frozen JSON if missing, then stored and never
-    rendered again."""
+    rendered again. Rendering (seconds) happens outside any transaction; each file is stored by one UPDATE
+    only while still missing, so two workers never replace a stored file and no write lock is held while
+    rendering (SQLite refuses a transaction that read before another one wrote)."""
     if not meeting.is_frozen or (meeting.pack_pdf is not None and meeting.pack_xlsx is not None):
         return meeting
-    with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        changed = _store_files(locked)
-        if changed:
-            locked.save(update_fields=changed)
-    return locked
+    from .rendering import pack_pdf
+    from .workbook import pack_xlsx
+
+    for field, render in (("pack_pdf", pack_pdf), ("pack_xlsx", pack_xlsx)):
+        if getattr(meeting, field) is None:
+            content = bytes(render(meeting.pack))
+            Meeting.objects.filter(pk=meeting.pk, **{f"{field}__isnull": True}).update(
+                **{field: content, f"{field}_sha256": sha256(content)}
+            )
+    meeting.refresh_from_db()
+    return meeting
 
 
 # --- Attendance ------------------------------------------------------------------------------------------
