@@ -20,17 +20,22 @@ from .families import FAMILIES, INCLUSIVE_STRUCTURES, PLACES, SOFTWARES, WORKS, 
 
 DEMO_BUYER_SIRET = "22930008201453"
 DEMO_SEED = 93
-DEMO_YEARS = (2024, 2025)
-CONSULTATIONS_PER_YEAR = {2024: 230, 2025: 245}
+DEMO_YEARS = (2024, 2025)  # complete years, drawn from the main stream (their bytes never change)
+FIRST_RUNNING_YEAR = 2026  # from this year on, contracts are drawn up to the last complete month before today
+CONSULTATIONS_PER_YEAR = {2024: 230, 2025: 245, 2026: 250}
 # Year-on-year progress of considerations (the scheme is working): factors applied to each family's
 # social and environmental rates.
-PROGRESS = {2024: (0.7, 1.0), 2025: (0.82, 1.18)}
+PROGRESS = {2024: (0.7, 1.0), 2025: (0.82, 1.18), 2026: (0.9, 1.3)}
 POOL_SIZE = 10  # suppliers per family
 INCLUSIVE_SCALE = 0.5  # median amount of an inclusive structure's contract, relative to its family's
 INCLUSIVE_OPEN_WINS = 0.05  # chance an inclusive structure wins an open (not reserved) contract of its family
 # Chance an eligible contract gets an advance: it rises in 2025 (an action of the plan, C4a).
-ADVANCE_GRANTED = {2024: 0.4, 2025: 0.5}
-PUBLICATION_DELAY = {2024: 80, 2025: 70}  # at most this many days between notification and publication
+ADVANCE_GRANTED = {2024: 0.4, 2025: 0.5, 2026: 0.55}
+PUBLICATION_DELAY = {
+    2024: 80,
+    2025: 70,
+    2026: 60,
+}  # at most this many days between notification and publication
 
 
 def random_siret(rng: random.Random) -> str:
@@ -40,6 +45,11 @@ def random_siret(rng: random.Random) -> str:
     nic = f"{rng.randint(1, 9999):04d}"
     base = siren + nic
     return base + luhn.calc_check_digit(base)
+
+
+def last_notification(year: int) -> date:
+    """The last day a contract of a complete year is notified (none in the Christmas weeks)."""
+    return date(year, 1, 1) + timedelta(days=355)
 
 
 class DemoGenerator:
@@ -57,22 +67,43 @@ class DemoGenerator:
                 self.inclusive[siret] = kind
         self.weights = [family.weight for family in FAMILIES]
 
-    def generate(self, years=DEMO_YEARS) -> dict:
+    def generate(self, years=DEMO_YEARS, today: date | None = None) -> dict:
+        """The records of the complete `years`, then, when `today` is given, those of the years from
+        FIRST_RUNNING_YEAR to today's: notified up to the end of the last complete month and already published
+        by `today` (the Département publishes within two months, so the last weeks are thinner, as in real
+        data)."""
+        records = self.draw(
+            [(year, CONSULTATIONS_PER_YEAR.get(year, 200), last_notification(year)) for year in years]
+        )
+        if today is not None:
+            last_month_end = today.replace(day=1) - timedelta(days=1)
+            for year in range(FIRST_RUNNING_YEAR, last_month_end.year + 1):
+                # Each running year draws from its own stream: adding one never changes the earlier bytes.
+                self.rng = random.Random(f"{self.seed}-{year}")
+                last_day = min(last_notification(year), last_month_end)
+                share = (last_day - date(year, 1, 1)).days / (last_notification(year) - date(year, 1, 1)).days
+                count = round(CONSULTATIONS_PER_YEAR.get(year, 250) * share)
+                drawn = self.draw([(year, count, last_day)]) if last_day.month > 1 else []
+                records += [r for r in drawn if date.fromisoformat(r["datePublicationDonnees"]) <= today]
+        return {"marches": {"marche": records, "contrat-concession": []}}
+
+    def draw(self, years: list[tuple[int, int, date]]) -> list[dict]:
+        """The records of (year, consultations, last notification day) — duplicates included, shuffled."""
         records = []
-        for year in years:
-            for sequence in range(1, CONSULTATIONS_PER_YEAR.get(year, 200) + 1):
-                records += self.consultation(year, sequence)
+        for year, count, last_day in years:
+            for sequence in range(1, count + 1):
+                records += self.consultation(year, sequence, last_day)
         # Traps of real data, on purpose: some records published twice by the platform.
         for record in self.rng.sample(records, k=max(1, len(records) // 80)):
             records.append(dict(record))
         self.rng.shuffle(records)
-        return {"marches": {"marche": records, "contrat-concession": []}}
+        return records
 
-    def consultation(self, year: int, sequence: int) -> list[dict]:
+    def consultation(self, year: int, sequence: int, last_day: date) -> list[dict]:
         rng = self.rng
         family = rng.choices(FAMILIES, weights=self.weights)[0]
         lots = rng.choices((1, 2, 3, 4), weights=(60, 20, 12, 8))[0]
-        notified = date(year, 1, 1) + timedelta(days=rng.randint(5, 355))
+        notified = date(year, 1, 1) + timedelta(days=rng.randint(5, (last_day - date(year, 1, 1)).days))
         framework = rng.random() < family.framework
         text = rng.choice(family.objects).format(
             place=rng.choice(PLACES),

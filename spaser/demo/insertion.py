@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from .families import FAMILIES, INTELLECTUAL, IT, SUPPLIES, WORKS
 from .generator import DEMO_BUYER_SIRET, DEMO_SEED
 
-DATA_END = date(2025, 12, 31)  # the facilitator's export covers the half-years ended by then
+DATA_END = date(2025, 12, 31)  # by default, the facilitator's export covers the half-years ended by then
 SOURCE_LABEL = "Export du facilitateur des clauses sociales (démonstration)"
 HEADERS = [
     "Identifiant national",
@@ -44,8 +44,14 @@ WOMEN_SHARE = {"90911200": 0.6, "55524000": 0.55, "85311000": 0.5, "80500000": 0
 FAMILY_OF = {family.cpv: family for family in FAMILIES}
 
 
-def facilitator_export(records: list[dict], seed: int = DEMO_SEED) -> str:
-    """The CSV text (`;`, French dates and decimals) for the generated DECP `records`."""
+def last_half_year_end(today: date) -> date:
+    """The end of the last half-year ended by `today`: what a facilitator's export can cover."""
+    return date(today.year, 6, 30) if today.month > 6 else date(today.year - 1, 12, 31)
+
+
+def facilitator_export(records: list[dict], seed: int = DEMO_SEED, data_end: date = DATA_END) -> str:
+    """The CSV text (`;`, French dates and decimals) for the generated DECP `records`, covering the
+    half-years up to `data_end` (the last one not fully reported yet)."""
     rng = random.Random(f"{seed}-insertion")
     people: dict[str, tuple[str, str]] = {}  # reference → (gender, resident), fixed per person
     out = io.StringIO(newline="")
@@ -66,13 +72,13 @@ def facilitator_export(records: list[dict], seed: int = DEMO_SEED) -> str:
         end = _add_months(start, int(record["dureeMois"]))
         uid = DEMO_BUYER_SIRET + record["id"]
         crew: list[str] = []
-        for period_start, period_end in _half_years(start, end):
+        for period_start, period_end in _half_years(start, min(end, data_end)):
             share = ((min(end, period_end) - max(start, period_start)).days + 1) / ((end - start).days + 1)
             planned = round(total * share)
             if planned < 10:
                 continue
             realised = None
-            if period_end < DATA_END or rng.random() < 0.8:
+            if period_end < data_end or rng.random() < 0.8:
                 realised = round(planned * min(max(rng.gauss(0.95, 0.18), 0.35), 1.5), 1)
             dates = [f"{period_start:%d/%m/%Y}", f"{period_end:%d/%m/%Y}", _number(planned)]
             if realised is None:
@@ -96,11 +102,11 @@ def _add_months(start: date, months: int) -> date:
 
 
 def _half_years(start: date, end: date):
-    """The half-years (1 Jan-30 Jun, 1 Jul-31 Dec) the contract runs in, up to DATA_END."""
+    """The half-years (1 Jan-30 Jun, 1 Jul-31 Dec) from `start`'s to `end`'s."""
     year, first = start.year, start.month <= 6
     while True:
         period = (date(year, 1, 1), date(year, 6, 30)) if first else (date(year, 7, 1), date(year, 12, 31))
-        if period[0] > min(end, DATA_END):
+        if period[0] > end:
             return
         yield period
         year, first = (year, False) if first else (year + 1, True)

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from spaser.contracts.end_dates import add_months
-from spaser.contracts.models import Contract
+from spaser.contracts.models import Contract, ContractOrigin
 from spaser.organisations.models import Organisation
 from spaser.organisations.selectors import membership_for
 from spaser.projects import advising, reviews, services, workflow
@@ -225,7 +225,7 @@ class DemoPurchases:
                 )  # fmt: skip
         return f"{result.read} lignes lues, {result.created} créées, {result.updated} mises à jour"
 
-    # -- renewal reviews of 2024 and 2025 ---------------------------------------------------------------
+    # -- renewal reviews: one contract ending in 3 in 2024, 1 in 4 in 2025, 1 in 3 from 2026 ---------------
 
     def renewal_reviews(self) -> int:
         cycle = (
@@ -239,9 +239,18 @@ class DemoPurchases:
             (Decision.REUSE, 25),
         )
         count = 0
-        for year, step in ((2024, 3), (2025, 4)):
-            ending = self.contracts.filter(renewal_deadline__isnull=True, end_date__year=year).order_by(
-                "end_date", "uid"
+        # From 2026 the reviews are part of the process (step 5 of the plan): those decided by today.
+        running = [(year, 3) for year in range(2026, self.today.year + 1)]
+        for year, step in ((2024, 3), (2025, 4), *running):
+            # The register's small contracts keep their story (one relaunched without a review, flagged).
+            ending = (
+                self.contracts.filter(
+                    renewal_deadline__isnull=True,
+                    end_date__year=year,
+                    end_date__lte=self.today + timedelta(days=45),
+                )
+                .exclude(origin=ContractOrigin.REGISTER)
+                .order_by("end_date", "uid")
             )
             for index, contract in enumerate(list(ending)[::step]):
                 decision, share = cycle[index % len(cycle)]

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -34,6 +35,23 @@ def test_generator_is_deterministic():
     assert DemoGenerator().generate() == DemoGenerator().generate()
 
 
+def test_running_years_add_contracts_without_changing_the_complete_years():
+    complete = DemoGenerator().generate()["marches"]["marche"]
+    records = DemoGenerator().generate(today=date(2026, 11, 29))["marches"]["marche"]
+    assert records[: len(complete)] == complete
+    running = records[len(complete) :]
+    notified = {r["dateNotification"] for r in running}
+    assert min(notified) >= "2026-01-01"
+    assert max(notified) <= "2026-10-31"
+    assert all(r["datePublicationDonnees"] <= "2026-11-29" for r in running)
+    assert (
+        len(running) > 250
+    )  # ten months of a year of about 250 consultations (lots and duplicates included)
+    assert DemoGenerator().generate(today=date(2026, 1, 15)) == {
+        "marches": {"marche": complete, "contrat-concession": []}
+    }
+
+
 def test_demo_loads_everything_through_the_real_importer(demo):
     organisation = Organisation.objects.get(siren="229300082")
     assert organisation.is_demo
@@ -41,7 +59,11 @@ def test_demo_loads_everything_through_the_real_importer(demo):
     assert scheme.axes.count() >= 3
     contracts = Contract.objects.for_organisation(organisation)
     decp = contracts.filter(origin=ContractOrigin.DECP)
-    assert set(decp.values_list("notification_year", flat=True)) == {2024, 2025}
+    # two complete years, then the running years up to the last complete month
+    years = set(range(2024, (date.today().replace(day=1) - timedelta(days=1)).year + 1))
+    assert set(decp.values_list("notification_year", flat=True)) == years
+    last_month_end = date.today().replace(day=1) - timedelta(days=1)
+    assert not decp.filter(notification_date__gt=last_month_end).exists()
     # and two small contracts of the internal register (under the DECP threshold), dated from today
     assert contracts.filter(origin=ContractOrigin.REGISTER).count() == 2
     assert contracts.filter(direction__isnull=True).count() == 0  # every demo contract is attributed

@@ -56,6 +56,8 @@ def test_headline_indicators_with_target_last_year_and_traceability(world):
         "difference": "2.5",
         "numerator": "24",
         "denominator": "100",
+        "numerator_in_euros": False,  # S1 counts contracts
+        "denominator_in_euros": False,
         "unknown": 3,
         "perimeter": "Marchés notifiés par l'organisation, de janvier à fin octobre.",
         "data_date": "2026-10-28",

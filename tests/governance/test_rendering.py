@@ -10,6 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from django.template.loader import render_to_string
+
 from spaser.governance import rendering, workbook
 
 
@@ -396,6 +398,26 @@ def test_file_names_are_clean_and_french():
         'attachment; filename="dossier-copil-2026-06-04-apercu.xlsx"; '
         "filename*=UTF-8''dossier-copil-2026-06-04-aper%C3%A7u.xlsx"
     )
+
+
+# -- HTML sections (shared by the meeting page and the PDF) ---------------------------------------------------
+
+
+def test_sections_show_the_basis_of_each_figure_and_due_dates_in_french():
+    pack = sample_pack()
+    pack["indicators"][0].update(
+        numerator="12345678.5", denominator="98765432", numerator_in_euros=True, denominator_in_euros=True
+    )
+    html = render_to_string("governance/pack/_sections.html", {"pack": pack})
+    text = " ".join(html.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert "12 345 678,50 € sur 98 765 432 €, dont 2 inconnus" in text
+    assert "28/02/2027</span> <span class=\"small\">(fin de durée estimée)</span>" in text  # date, then its nature
+
+    for key in ("numerator_in_euros", "denominator_in_euros"):  # a pack frozen before these keys: plain
+        del pack["indicators"][0][key]
+    pack["indicators"][0].update(numerator="15", denominator="40")
+    html = render_to_string("governance/pack/_sections.html", {"pack": pack})
+    assert "15 sur 40, dont 2 inconnus" in html
 
 
 # -- PDF -----------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """`spaser load_demo`: the Seine-Saint-Denis demo, loaded through the real services. Idempotent."""
 
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -15,7 +16,7 @@ from spaser.demo.campaign import load_demo_campaign
 from spaser.demo.families import ATTRIBUTION_RULES
 from spaser.demo.generator import DemoGenerator
 from spaser.demo.governance import load_demo_governance
-from spaser.demo.insertion import SOURCE_LABEL, facilitator_export
+from spaser.demo.insertion import SOURCE_LABEL, facilitator_export, last_half_year_end
 from spaser.demo.projects import load_demo_purchases
 from spaser.demo.suppliers import (
     EA_ESAT_LIST_SOURCE,
@@ -77,8 +78,9 @@ class Command(BaseCommand):
 
         folder = Path(settings.DATA_DIR) / "demo"
         folder.mkdir(parents=True, exist_ok=True)
+        today = date.today()
         generator = DemoGenerator()
-        decp = generator.generate()
+        decp = generator.generate(today=today)
         path = folder / "decp-2022-seine-saint-denis-demo.json"
         path.write_bytes(orjson.dumps(decp, option=orjson.OPT_INDENT_2))
         summary = import_decp_file(path=path)
@@ -106,7 +108,10 @@ class Command(BaseCommand):
             )
 
         hours_path = folder / "insertion-facilitateur-demonstration.csv"
-        hours_path.write_text(facilitator_export(decp["marches"]["marche"]), encoding="utf-8")
+        hours_path.write_text(
+            facilitator_export(decp["marches"]["marche"], data_end=last_half_year_end(today)),
+            encoding="utf-8",
+        )
         hours = import_insertion(path=hours_path, organisation=organisation, source_label=SOURCE_LABEL)
         self.stdout.write(
             f"Heures d'insertion (export du facilitateur de démonstration) : {hours.read} lignes lues, "
