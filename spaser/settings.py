@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "spaser.projects",
     "spaser.tasks",
     "spaser.governance",
+    "spaser.reports",
+    "spaser.api",
     "spaser.demo",
 ]
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from spaser.reports.public_urls import urlpatterns as public_report_urlpatterns
 from spaser.schemes.urls import public_urlpatterns as public_scheme_urlpatterns
 
 urlpatterns = [
@@ -15,7 +16,10 @@ urlpatterns = [
     path("projets/", include("spaser.projects.urls")),
     path("mes-taches/", include("spaser.tasks.urls")),
     path("gouvernance/", include("spaser.governance.urls")),
+    path("rapports/", include("spaser.reports.urls")),
+    path("api/", include("spaser.api.urls")),
     path("taches/", include("spaser.core.job_urls")),
-    path("public/", include((public_scheme_urlpatterns, "public"))),
+    path("public/", include(([*public_scheme_urlpatterns, *public_report_urlpatterns], "public"))),
+    path("", include("spaser.schemes.site_urls")),
     path("", include("spaser.core.urls")),
 ]

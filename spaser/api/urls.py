@@ -1,0 +1,3 @@
+"""The HTTP API, mounted under /api/ (docs/api.md)."""
+
+urlpatterns: list = []

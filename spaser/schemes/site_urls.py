@@ -1,0 +1,3 @@
+"""Site-wide public files at the root (robots.txt, sitemap.xml)."""
+
+urlpatterns: list = []
