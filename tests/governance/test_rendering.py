@@ -7,10 +7,9 @@ import time
 from datetime import date, datetime
 
 import pytest
+from django.template.loader import render_to_string
 from openpyxl import load_workbook
 from pypdf import PdfReader
-
-from django.template.loader import render_to_string
 
 from spaser.governance import rendering, workbook
 
@@ -400,7 +399,7 @@ def test_file_names_are_clean_and_french():
     )
 
 
-# -- HTML sections (shared by the meeting page and the PDF) ---------------------------------------------------
+# -- HTML sections (shared by the meeting page and the PDF) -------------------------------------------------
 
 
 def test_sections_show_the_basis_of_each_figure_and_due_dates_in_french():
@@ -411,7 +410,8 @@ def test_sections_show_the_basis_of_each_figure_and_due_dates_in_french():
     html = render_to_string("governance/pack/_sections.html", {"pack": pack})
     text = " ".join(html.replace("\u202f", " ").replace("\xa0", " ").split())
     assert "12 345 678,50 € sur 98 765 432 €, dont 2 inconnus" in text
-    assert "28/02/2027</span> <span class=\"small\">(fin de durée estimée)</span>" in text  # date, then its nature
+    # the date, then its nature
+    assert '28/02/2027</span> <span class="small">(fin de durée estimée)</span>' in text
 
     for key in ("numerator_in_euros", "denominator_in_euros"):  # a pack frozen before these keys: plain
         del pack["indicators"][0][key]
