@@ -275,13 +275,12 @@ class DemoGovernance:
         )
 
     def _copil(self, committee: Committee, on: date):
-        validates = on.month == 12
+        # December's COPIL validates its year's review; June's looks back at the previous year (the demo's
+        # December COPIL of that year predates Spaser): either way the held COPIL validates a review, so the
+        # pilot can publish that year's annual report.
+        review_year = on.year if on.month == 12 else on.year - 1
         meeting = self.plan(
-            committee,
-            on,
-            COPIL_AGENDA,
-            validates_annual_review=validates,
-            annual_review_year=on.year if validates else None,
+            committee, on, COPIL_AGENDA, validates_annual_review=True, annual_review_year=review_year
         )
         meeting = self.hold(
             meeting,
@@ -300,6 +299,11 @@ class DemoGovernance:
         self.decide(
             meeting,
             "Le COTECH présente à chaque COPIL le suivi des actions correctives.",
+        )
+        self.decide(
+            meeting,
+            f"Le COPIL valide la revue annuelle {review_year} du schéma et en autorise la publication : "
+            "rapport annuel, page publique et données ouvertes.",
         )
         return meeting
 

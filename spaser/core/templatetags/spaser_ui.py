@@ -50,10 +50,11 @@ def number_fr(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def nav_current(context, prefix: str) -> str:
-    """aria-current="page" when the request path starts with `prefix` (for the header navigation)."""
+def nav_current(context, *prefixes: str) -> str:
+    """aria-current="page" when the request path starts with one of `prefixes` (for the header navigation:
+    one entry may cover a section of several pages)."""
     request = context.get("request")
-    if request is not None and request.path.startswith(prefix):
+    if request is not None and request.path.startswith(prefixes):
         return mark_safe('aria-current="page"')
     return ""
 
