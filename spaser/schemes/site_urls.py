@@ -1,3 +1,10 @@
-"""Site-wide public files at the root (robots.txt, sitemap.xml)."""
+"""Site-wide public files at the root (robots.txt, sitemap.xml): no login, cacheable."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("robots.txt", public_views.robots_txt, name="robots"),
+    path("sitemap.xml", public_views.sitemap_xml, name="sitemap"),
+]

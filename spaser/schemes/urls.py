@@ -58,4 +58,5 @@ urlpatterns = [
 public_urlpatterns = [
     path("", public_views.PublicSchemeListView.as_view(), name="index"),
     path("<slug:slug>/", public_views.PublicSchemeView.as_view(), name="scheme"),
+    path("<slug:slug>/arbre/", public_views.PublicSchemeTreeView.as_view(), name="scheme_tree"),
 ]
