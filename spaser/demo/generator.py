@@ -99,8 +99,9 @@ class DemoGenerator:
         self.rng.shuffle(records)
         return records
 
-    def consultation(self, year: int, sequence: int, last_day: date) -> list[dict]:
+    def consultation(self, year: int, sequence: int, last_day: date | None = None) -> list[dict]:
         rng = self.rng
+        last_day = last_day or last_notification(year)
         family = rng.choices(FAMILIES, weights=self.weights)[0]
         lots = rng.choices((1, 2, 3, 4), weights=(60, 20, 12, 8))[0]
         notified = date(year, 1, 1) + timedelta(days=rng.randint(5, (last_day - date(year, 1, 1)).days))

@@ -22,9 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from spaser.core.documents import PARIS, date_fr, parse_date, parse_datetime, parse_decimal
 from spaser.schemes.models import Unit
 
-from .rendering import PARIS, date_fr, pack_title, parse_date, parse_datetime, parse_decimal
+from .rendering import pack_title
 
 PERCENT_UNITS = {"percent", "%"}
 DATE_FORMAT = "DD/MM/YYYY"

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
-from spaser.governance.rendering import parse_decimal
+from spaser.core.documents import parse_decimal
 from spaser.indicators.charts import Bar, percent_bar_chart
 from spaser.indicators.templatetags.figures import format_value
 

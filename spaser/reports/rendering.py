@@ -2,12 +2,10 @@
 rendered from the report's content dict alone (schema `spaser-report/1`, docs/reports.md) with the templates
 that the public page uses (`reports/report/_body.html`), never from the database — a published version
 renders the same files whatever the data became. The approach, fonts and metadata are those of the meeting
-packs (spaser/governance/rendering.py), whose generic helpers are imported from there."""
+packs (spaser/governance/rendering.py); the generic parts are in spaser/core/documents.py."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from functools import cache
@@ -15,9 +13,9 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
-from spaser.governance.rendering import PDF_TYPE, content_disposition, parse_date, parse_datetime
+from spaser.core.documents import parse_date, parse_datetime, tagged_pdf
 
-__all__ = ["PDF_TYPE", "content_disposition", "report_filename", "report_html", "report_pdf", "report_title"]
+__all__ = ["report_filename", "report_html", "report_pdf", "report_title"]
 
 STATIC = Path(__file__).parent / "static" / "reports"
 
@@ -82,23 +80,6 @@ def report_html(content: dict) -> str:
 def report_pdf(content: dict) -> bytes:
     """The report as a tagged PDF: PDF/UA-1, French, titled (DisplayDocTitle), bookmarks from the headings,
     running header, « Page X sur Y », A4, DejaVu fonts, tables repeating their header row, vector charts."""
-    from weasyprint import CSS, HTML  # imported here: loading Pango costs ~0.5 s, only when a PDF is made
-
-    context = _context(content)
-    html = render_to_string("reports/report/pdf.html", context)
-    stylesheets = [
-        CSS(string=_static_css("report.css")),
-        CSS(string=render_to_string("reports/report/print.css")),
-    ]
-    return HTML(string=html, base_url=None).write_pdf(
-        stylesheets=stylesheets,
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=_identifier(content),
-        uncompressed_pdf=False,
-    )
-
-
-def _identifier(content: dict) -> bytes:
-    """The PDF's /ID from the content itself (WeasyPrint otherwise derives it from the clock)."""
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii")
+    html = render_to_string("reports/report/pdf.html", _context(content))
+    stylesheets = [_static_css("report.css"), render_to_string("reports/report/print.css")]
+    return tagged_pdf(html=html, stylesheets=stylesheets, document=content)

@@ -8,6 +8,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .conftest import bearer
 
@@ -104,6 +105,9 @@ def test_schemathesis_over_the_whole_schema(world, keep_test_connection):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
-            case.call_and_validate(headers=headers)
+            # A schema-valid request may still break a business rule the schema cannot express (submitting an
+            # entry without a value: 422 naming the field), so « positive data is accepted » cannot hold;
+            # every other check does (no 5xx, responses conform to the schema, statuses documented).
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
         check()

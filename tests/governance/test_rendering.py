@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from spaser.core.documents import content_disposition
 from spaser.governance import rendering, workbook
 
 
@@ -392,7 +393,7 @@ def test_file_names_are_clean_and_french():
     assert rendering.file_name("cotech", date(2026, 12, 10), "pdf") == "dossier-cotech-2026-12-10.pdf"
     preview = rendering.file_name("copil", date(2026, 6, 4), "xlsx", preview=True)
     assert preview == "dossier-copil-2026-06-04-aperçu.xlsx"
-    header = rendering.content_disposition(preview)
+    header = content_disposition(preview)
     assert header == (
         'attachment; filename="dossier-copil-2026-06-04-apercu.xlsx"; '
         "filename*=UTF-8''dossier-copil-2026-06-04-aper%C3%A7u.xlsx"

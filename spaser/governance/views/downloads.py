@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from spaser.core.documents import PDF_TYPE, XLSX_TYPE, content_disposition
 from spaser.organisations.selectors import membership_for
 
 from .. import rendering, selectors, services, workbook
@@ -21,8 +22,8 @@ from ..permissions import can_read
 
 NOT_MEMBER = "Cette séance n'existe pas ou n'appartient pas à votre organisation."
 FORMATS = {
-    "pdf": ("pack_pdf", rendering.PDF_TYPE, rendering.pack_pdf),
-    "xlsx": ("pack_xlsx", rendering.XLSX_TYPE, workbook.pack_xlsx),
+    "pdf": ("pack_pdf", PDF_TYPE, rendering.pack_pdf),
+    "xlsx": ("pack_xlsx", XLSX_TYPE, workbook.pack_xlsx),
 }
 
 
@@ -45,7 +46,7 @@ def _download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
         content, preview = render(pack), True
     name = rendering.file_name(meeting.committee.kind, meeting.date, extension, preview=preview)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = rendering.content_disposition(name)
+    response["Content-Disposition"] = content_disposition(name)
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"
     if preview:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from spaser.governance.rendering import date_fr
+from spaser.core.documents import date_fr
 from spaser.indicators.status import STATUSES
 
 from ..charts import axis_chart, percent_rows

@@ -18,6 +18,7 @@ from spaser.demo.generator import DemoGenerator
 from spaser.demo.governance import load_demo_governance
 from spaser.demo.insertion import SOURCE_LABEL, facilitator_export, last_half_year_end
 from spaser.demo.projects import load_demo_purchases
+from spaser.demo.reports import load_demo_report
 from spaser.demo.suppliers import (
     EA_ESAT_LIST_SOURCE,
     LIST_DATE,
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         "Charge la démonstration de la Seine-Saint-Denis : organisation, directions, comptes de "
         "démonstration, schéma 2024-2028, marchés générés au format DECP 2022 (importés par l'import réel), "
         "titulaires (faits de démonstration, listes de structures inclusives), heures d'insertion (export "
-        "du facilitateur), indicateurs, comités (COTECH et COPIL, séances tenues et prévues)."
+        "du facilitateur), indicateurs, comités (COTECH et COPIL, séances tenues et prévues), brouillon du "
+        "rapport annuel validé par le COPIL."
     )
 
     def handle(self, *args, **options):
@@ -66,6 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Campagne de saisie {DEMO_CAMPAIGN_YEAR} : {load_demo_campaign(scheme)}")
         # The held meetings freeze packs read from the values computed above.
         self.stdout.write(f"Gouvernance : {load_demo_governance(scheme)}")
+        self.stdout.write(f"Rapport annuel : {load_demo_report(scheme)}")
         self.stdout.write(self.style.SUCCESS("Démonstration prête."))
 
     def load_data(self, organisation) -> None:
