@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "spaser.governance",
     "spaser.reports",
     "spaser.api",
+    "spaser.observatory",
     "spaser.demo",
 ]
 

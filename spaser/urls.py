@@ -18,6 +18,7 @@ urlpatterns = [
     path("gouvernance/", include("spaser.governance.urls")),
     path("rapports/", include("spaser.reports.urls")),
     path("api/", include("spaser.api.urls")),
+    path("observatoire/", include("spaser.observatory.urls")),
     path("taches/", include("spaser.core.job_urls")),
     path("public/", include(([*public_scheme_urlpatterns, *public_report_urlpatterns], "public"))),
     path("", include("spaser.schemes.site_urls")),
