@@ -199,6 +199,15 @@ def test_body_says_figures_the_french_way_and_never_zero_for_a_missing_value():
     assert "Erratum" not in text  # version 1 has none
 
 
+def test_status_table_lists_successes_first_whatever_the_order_of_the_frozen_keys():
+    content = sample_content()
+    labels = content["summary"]["labels"]
+    content["summary"]["labels"] = dict(sorted(labels.items()))  # as a published version's JSON holds them
+    text = text_of(render_to_string("reports/report/_body.html", {"content": content}))
+    order = [text.index(labels[key], text.index("Synthèse")) for key in ("reached", "on_track", "at_risk")]
+    assert order == sorted(order)
+
+
 def test_body_sections_have_ids_and_headings_start_at_the_given_level():
     html = render_to_string("reports/report/_body.html", {"content": sample_content(), "heading_level": 3})
     for section in (

@@ -37,6 +37,15 @@ def status_label(key, labels=None) -> str:
     return (labels or {}).get(key) or STATUS_LABELS.get(key, key or "")
 
 
+@register.filter
+def in_summary_order(labels: dict) -> list[tuple[str, str]]:
+    """The content's status labels in the summary's order (the frozen JSON keeps its keys sorted
+    alphabetically, which would put « à surveiller » before « atteint »)."""
+    labels = labels or {}
+    ordered = [key for key, _singular, _plural in SUMMARY_WORDS if key in labels]
+    return [(key, labels[key]) for key in [*ordered, *sorted(set(labels) - set(ordered))]]
+
+
 @register.simple_tag
 def summary_sentence(summary: dict) -> str:
     """« Sur 11 indicateurs : 4 atteints, 1 en bonne voie, 2 à surveiller, 2 en retard, 1 sans cible et 1 sans
