@@ -1,4 +1,4 @@
-.PHONY: demo test lint format ci bench
+.PHONY: demo test lint format ci bench bench-observatory
 
 demo:
 	bash scripts/demo.sh
@@ -17,3 +17,7 @@ ci:
 
 bench:
 	.venv/bin/python bench/bench_import.py --sizes 50000 200000 --results bench/RESULTS.md
+
+# The national observatory at national scale (1.7 M contracts generated, about 20 minutes).
+bench-observatory:
+	.venv/bin/python bench/bench_observatory.py --results bench/RESULTS.md

@@ -19,9 +19,16 @@ A condition is a JSON object, validated by `compile_condition` (French messages 
   when either date is missing);
 - `{"all": [c, …]}`, `{"any": [c, …]}`, `{"not": c}`: yes/no combine as in three-valued logic.
 
-Each compiled condition gives two Q objects (`yes`, `no`; unknown is neither) used by every SQL figure and
-by the drill-down lists, and `evaluate(contract)` for one contract in Python (the contract page). A test
-checks that both agree on every contract of a fixture.
+Each compiled condition gives two predicates (`is_yes`, `is_no`; unknown is neither), each rendered twice
+from the same construction (`Pred`): a Q object (`yes`, `no`) used by every SQL figure and by the drill-down
+lists, and a polars expression (`frame`) used over a columnar frame of contracts (spaser.indicators.frames,
+the observatory); plus `evaluate(contract)` for one contract in Python (the contract page). Tests check that
+the three agree on every contract of a random world.
+
+In a frame, a missing value is null and a predicate's expression is never null: a row is in or out, like a row
+a Q object selects (Django's negation of a nullable column keeps its NULLs, `~` here does the same). Supplier
+conditions read the frame's `suppliers` column (a list of the suppliers' facts); a frame without it — the
+national data — has no supplier known, so they are unknown there.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import polars as pl
 from django.db.models import Exists, F, OuterRef, Q
 
 from spaser.contracts.models import ContractSupplier
@@ -80,16 +88,101 @@ SME_SIZES = (SizeCategory.PME,)
 NON_SME_SIZES = (SizeCategory.ETI, SizeCategory.GE)
 
 
+@dataclass(frozen=True, eq=False)
+class Pred:
+    """A predicate over contracts, built once and rendered to both backends: `q` (Django, SQL) and `expr` (a
+    polars boolean expression, never null). `key` is its structure (equal keys, equal predicates: a frame's
+    aggregates are asked once per key); `columns` the contract columns it reads."""
+
+    q: Q
+    expr: pl.Expr
+    key: tuple
+    columns: frozenset[str] = frozenset()
+
+    def __and__(self, other: Pred) -> Pred:
+        if self is ALWAYS:
+            return other
+        if other is ALWAYS:
+            return self
+        return Pred(self.q & other.q, self.expr & other.expr, ("and", self.key, other.key),
+                    self.columns | other.columns)  # fmt: skip
+
+    def __or__(self, other: Pred) -> Pred:
+        return Pred(self.q | other.q, self.expr | other.expr, ("or", self.key, other.key),
+                    self.columns | other.columns)  # fmt: skip
+
+    def __invert__(self) -> Pred:
+        return Pred(~self.q, ~self.expr, ("not", self.key), self.columns)
+
+    # -- leaves: a missing value (SQL NULL, frame null) never matches -------------------------------------
+
+    @staticmethod
+    def equals(name: str, value: Any) -> Pred:
+        plain = str(value) if isinstance(value, str) else value  # a TextChoices member: its value
+        return Pred(Q(**{name: value}), (pl.col(name) == pl.lit(plain)).fill_null(False),
+                    ("=", name, plain), frozenset({name}))  # fmt: skip
+
+    @staticmethod
+    def among(name: str, values: list) -> Pred:
+        return Pred(Q(**{f"{name}__in": values}), pl.col(name).is_in(values).fill_null(False),
+                    ("in", name, tuple(values)), frozenset({name}))  # fmt: skip
+
+    @staticmethod
+    def starts_with(name: str, prefix: str) -> Pred:
+        matches = pl.col(name).str.starts_with(prefix).fill_null(False)
+        lookup = Q(**{f"{name}__startswith": prefix})
+        return Pred(lookup, matches, ("prefix", name, prefix), frozenset({name}))
+
+    @staticmethod
+    def at_least(name: str, bound: Decimal) -> Pred:
+        return Pred(Q(**{f"{name}__gte": bound}), (pl.col(name) >= pl.lit(bound)).fill_null(False),
+                    (">=", name, bound), frozenset({name}))  # fmt: skip
+
+    @staticmethod
+    def at_most(name: str, bound: Decimal) -> Pred:
+        return Pred(Q(**{f"{name}__lte": bound}), (pl.col(name) <= pl.lit(bound)).fill_null(False),
+                    ("<=", name, bound), frozenset({name}))  # fmt: skip
+
+    @staticmethod
+    def is_null(name: str) -> Pred:
+        return Pred(Q(**{f"{name}__isnull": True}), pl.col(name).is_null(), ("null", name), frozenset({name}))
+
+    @staticmethod
+    def not_null(name: str) -> Pred:
+        return Pred(Q(**{f"{name}__isnull": False}), pl.col(name).is_not_null(), ("not null", name),
+                    frozenset({name}))  # fmt: skip
+
+
+ALWAYS = Pred(Q(), pl.lit(True), ("always",))  # every row (`&` with it is the other side, unchanged)
+
+
 @dataclass(frozen=True)
 class Condition:
-    yes: Q
-    no: Q
+    is_yes: Pred
+    is_no: Pred
     evaluate: Callable[[Any], bool | None]  # one contract (suppliers prefetched) → True / False / None
     label: str  # French, for method notes: « une clause sociale »
 
     @property
+    def yes(self) -> Q:
+        return self.is_yes.q
+
+    @property
+    def no(self) -> Q:
+        return self.is_no.q
+
+    @property
+    def is_unknown(self) -> Pred:
+        return ~self.is_yes & ~self.is_no
+
+    @property
     def unknown(self) -> Q:
-        return ~self.yes & ~self.no
+        return self.is_unknown.q
+
+    @property
+    def frame(self) -> tuple[pl.Expr, pl.Expr]:
+        """(yes, no) as polars expressions over a frame of contracts; unknown is neither."""
+        return self.is_yes.expr, self.is_no.expr
 
 
 def compile_condition(spec: Any, path: str = "condition") -> Condition:
@@ -118,8 +211,8 @@ def _flag(spec: dict, path: str) -> Condition:
     if name not in FLAGS:
         raise InvalidParams(f"« {path}.flag » doit être l'un de : {', '.join(FLAGS)}")
     return Condition(
-        yes=Q(**{name: True}),
-        no=Q(**{name: False}),
+        is_yes=Pred.equals(name, True),
+        is_no=Pred.equals(name, False),
         evaluate=lambda contract: getattr(contract, name),
         label=FLAGS[name],
     )
@@ -146,8 +239,8 @@ def _boolean_field(spec: dict, path: str, name: str, tests: list[str]) -> Condit
         raise InvalidParams(f"« {path} » : « {name} » se teste avec « equals » : true ou false")
     wanted = spec["equals"]
     return Condition(
-        yes=Q(**{name: wanted}),
-        no=Q(**{name: not wanted}),
+        is_yes=Pred.equals(name, wanted),
+        is_no=Pred.equals(name, not wanted),
         evaluate=lambda contract: getattr(contract, name) == wanted,
         label=f"{BOOLEAN_FIELDS[name]} : {'oui' if wanted else 'non'}",
     )
@@ -160,25 +253,30 @@ def _text_field(spec: dict, path: str, name: str, tests: list[str]) -> Condition
     values = [spec[test]] if test == "equals" else spec[test]
     if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
         raise InvalidParams(f"« {path}.{test} » doit être une liste de textes non vides")
-    known = ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
+    known = _filled(name)
     if test == "prefix":
-        matches = Q()
-        for value in values:
-            matches |= Q(**{f"{name}__startswith": value})
+        matches = Pred.starts_with(name, values[0])
+        for value in values[1:]:
+            matches |= Pred.starts_with(name, value)
         label = f"{TEXT_FIELDS[name]} commençant par {' ou '.join(values)}"
 
         def evaluate(contract) -> bool | None:
             text = getattr(contract, name) or ""
             return text.startswith(tuple(values)) if text else None
     else:
-        matches = Q(**{f"{name}__in": values})
+        matches = Pred.among(name, values)
         label = f"{TEXT_FIELDS[name]} : {' ou '.join(values)}"
 
         def evaluate(contract) -> bool | None:
             text = getattr(contract, name) or ""
             return text in values if text else None
 
-    return Condition(yes=known & matches, no=known & ~matches, evaluate=evaluate, label=label)
+    return Condition(is_yes=known & matches, is_no=known & ~matches, evaluate=evaluate, label=label)
+
+
+def _filled(name: str) -> Pred:
+    """A text field is known when neither empty nor NULL."""
+    return ~Pred.equals(name, "") & Pred.not_null(name)
 
 
 def _number(value: Any, where: str) -> Decimal:
@@ -200,12 +298,12 @@ def _number_field(spec: dict, path: str, name: str, tests: list[str]) -> Conditi
         high = _number(spec["max"], f"{path}.max") if "max" in spec else None
         if low is not None and high is not None and low > high:
             raise InvalidParams(f"« {path} » : « min » dépasse « max »")
-    matches = Q()
+    matches = ALWAYS
     if low is not None:
-        matches &= Q(**{f"{name}__gte": low})
+        matches &= Pred.at_least(name, low)
     if high is not None:
-        matches &= Q(**{f"{name}__lte": high})
-    known = Q(**{f"{name}__isnull": False})
+        matches &= Pred.at_most(name, high)
+    known = Pred.not_null(name)
 
     def evaluate(contract) -> bool | None:
         value = getattr(contract, name)
@@ -223,7 +321,10 @@ def _number_field(spec: dict, path: str, name: str, tests: list[str]) -> Conditi
         )
     )
     return Condition(
-        yes=known & matches, no=known & ~matches, evaluate=evaluate, label=f"{NUMBER_FIELDS[name]} {bounds}"
+        is_yes=known & matches,
+        is_no=known & ~matches,
+        evaluate=evaluate,
+        label=f"{NUMBER_FIELDS[name]} {bounds}",
     )
 
 
@@ -233,13 +334,10 @@ def _known(spec: dict, path: str) -> Condition:
     labels = {**FLAGS, **TEXT_FIELDS, **NUMBER_FIELDS}
     if name not in labels:
         raise InvalidParams(f"« {path}.known » doit être l'un de : {', '.join(labels)}")
-    if name in TEXT_FIELDS:
-        filled = ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
-    else:
-        filled = Q(**{f"{name}__isnull": False})
+    filled = _filled(name) if name in TEXT_FIELDS else Pred.not_null(name)
     return Condition(
-        yes=filled,
-        no=~filled,
+        is_yes=filled,
+        is_no=~filled,
         evaluate=lambda contract: getattr(contract, name) not in (None, ""),
         label=f"« {labels[name]} » renseigné",
     )
@@ -250,8 +348,19 @@ def _published_within(spec: dict, path: str) -> Condition:
     days = spec["published_within_days"]
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidParams(f"« {path}.published_within_days » doit être un nombre de jours")
-    known = Q(publication_date__isnull=False, notification_date__isnull=False)
-    soon = Q(publication_date__lte=F("notification_date") + timedelta(days=days))
+    dates = frozenset({"publication_date", "notification_date"})
+    known = Pred(
+        Q(publication_date__isnull=False, notification_date__isnull=False),
+        pl.col("publication_date").is_not_null() & pl.col("notification_date").is_not_null(),
+        ("dates known",),
+        dates,
+    )
+    soon = Pred(
+        Q(publication_date__lte=F("notification_date") + timedelta(days=days)),
+        (pl.col("publication_date") <= pl.col("notification_date") + pl.duration(days=days)).fill_null(False),
+        ("published within", days),
+        dates,
+    )
 
     def evaluate(contract) -> bool | None:
         if contract.publication_date is None or contract.notification_date is None:
@@ -259,8 +368,8 @@ def _published_within(spec: dict, path: str) -> Condition:
         return (contract.publication_date - contract.notification_date).days <= days
 
     return Condition(
-        yes=known & soon,
-        no=known & ~soon,
+        is_yes=known & soon,
+        is_no=known & ~soon,
         evaluate=evaluate,
         label=f"publication au plus {days} jours après la notification",
     )
@@ -279,6 +388,8 @@ def _supplier(spec: dict, path: str) -> Condition:
         code = spec[place]
         column = f"{place}_code"
         known, good = ~Q(**{column: ""}), Q(**{column: code})
+        value = pl.element().struct.field(column).fill_null("")
+        frame_status = pl.when(value != "").then(value == code)
         label = (
             f"un titulaire situé dans {'le département' if place == 'departement' else 'la région'} {code}"
         )
@@ -289,12 +400,21 @@ def _supplier(spec: dict, path: str) -> Condition:
     else:
         _only(spec, path, {"supplier"})
         known, good, status = _SUPPLIER_TESTS[kind]
+        frame_status = _FRAME_SUPPLIER_STATUS[kind]()
         label = SUPPLIER_KINDS[kind]
     links = ContractSupplier.objects.filter(contract=OuterRef("pk"))
     any_good = Q(Exists(links.filter(_on_supplier(good))))
     no = Q(Exists(links)) & ~any_good
     if known is not None:  # some suppliers' status may be unknown: then the contract's is too
         no &= ~Q(Exists(links.filter(~_on_supplier(known))))
+    # In a frame: the `suppliers` list (null: no supplier known, as in national data).
+    suppliers = pl.col("suppliers")
+    frame_yes = suppliers.list.eval(frame_status.fill_null(False)).list.any().fill_null(False)
+    frame_no = (suppliers.list.len() > 0) & ~frame_yes
+    if known is not None:
+        frame_no &= suppliers.list.eval(frame_status.is_not_null()).list.all()
+    key = ("supplier", kind, tuple(sorted((k, v) for k, v in spec.items() if k != "supplier")))
+    columns = frozenset({"suppliers"})
 
     def evaluate(contract) -> bool | None:
         statuses = [status(supplier) for supplier in contract.suppliers.all()]
@@ -304,7 +424,12 @@ def _supplier(spec: dict, path: str) -> Condition:
             return False
         return None
 
-    return Condition(yes=any_good, no=no, evaluate=evaluate, label=label)
+    return Condition(
+        is_yes=Pred(any_good, frame_yes, (*key, "yes"), columns),
+        is_no=Pred(no, frame_no.fill_null(False), (*key, "no"), columns),
+        evaluate=evaluate,
+        label=label,
+    )
 
 
 def _on_supplier(condition: Q) -> Q:
@@ -333,6 +458,20 @@ _SUPPLIER_TESTS = {
 }
 
 
+def _frame_size_status() -> pl.Expr:
+    size = pl.element().struct.field("size_category")
+    sme, known = [s.value for s in SME_SIZES], [s.value for s in (*SME_SIZES, *NON_SME_SIZES)]
+    return pl.when(size.is_in(known)).then(size.is_in(sme))
+
+
+# The same statuses over one element of a frame's `suppliers` list (null: unknown).
+_FRAME_SUPPLIER_STATUS = {
+    "inclusive": lambda: pl.element().struct.field("inclusive_kind").fill_null("") != "",
+    "ess": lambda: pl.element().struct.field("is_ess"),
+    "sme": _frame_size_status,
+}
+
+
 def _combine(spec: dict, path: str) -> Condition:
     key = next(key for key in ("all", "any") if key in spec)
     _only(spec, path, {key})
@@ -340,12 +479,12 @@ def _combine(spec: dict, path: str) -> Condition:
     if not isinstance(items, list) or not items:
         raise InvalidParams(f"« {path}.{key} » doit être une liste de conditions")
     parts = [compile_condition(item, f"{path}.{key}[{index}]") for index, item in enumerate(items)]
-    yes, no = parts[0].yes, parts[0].no
+    yes, no = parts[0].is_yes, parts[0].is_no
     for part in parts[1:]:
         if key == "all":
-            yes, no = yes & part.yes, no | part.no
+            yes, no = yes & part.is_yes, no | part.is_no
         else:
-            yes, no = yes | part.yes, no & part.no
+            yes, no = yes | part.is_yes, no & part.is_no
     joiner = " et " if key == "all" else " ou "
 
     def evaluate(contract) -> bool | None:
@@ -354,7 +493,7 @@ def _combine(spec: dict, path: str) -> Condition:
             return False if False in values else (None if None in values else True)
         return True if True in values else (None if None in values else False)
 
-    return Condition(yes=yes, no=no, evaluate=evaluate, label=joiner.join(part.label for part in parts))
+    return Condition(is_yes=yes, is_no=no, evaluate=evaluate, label=joiner.join(part.label for part in parts))
 
 
 def _negate(spec: dict, path: str) -> Condition:
@@ -365,7 +504,7 @@ def _negate(spec: dict, path: str) -> Condition:
         value = part.evaluate(contract)
         return None if value is None else not value
 
-    return Condition(yes=part.no, no=part.yes, evaluate=evaluate, label=f"pas {part.label}")
+    return Condition(is_yes=part.is_no, is_no=part.is_yes, evaluate=evaluate, label=f"pas {part.label}")
 
 
 _COMPILERS = {

@@ -5,6 +5,10 @@ drill-down lists (`contracts`), which use the very Q objects the aggregates are 
 
 Aggregates are additive (counts and sums), so the figure of a semester is the sum of its months' counts, and
 the same aggregate asked by several indicators is computed once (`Sums`).
+
+A contract plan's predicates (`in_base`, `measured`, `yes`, `unknown`) are `conditions.Pred`s: each renders to
+a Q object (SQL, `Sums`) and to a polars expression (a frame of contracts, `frames.FrameSums`), from the same
+construction; `finish(get)` turns either backend's sums into the Result. One set of counting rules.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from spaser.contracts.models import ContractKind
 
-from .conditions import Condition, compile_condition
+from .conditions import ALWAYS, Condition, Pred, compile_condition
 from .errors import NotComputable
 from .methods import METHODS
 from .results import Result, money, percent
@@ -57,10 +61,12 @@ class Sums:
         self.expressions: dict[str, Any] = {}
         self._aliases: dict[tuple, str] = {}
 
-    def count(self, condition: Q) -> str:
+    def count(self, condition: Q | Pred) -> str:
+        condition = _q(condition)
         return self._add(("count", condition), lambda: Count("pk", filter=condition))
 
-    def sum(self, field: str, condition: Q) -> str:
+    def sum(self, field: str, condition: Q | Pred) -> str:
+        condition = _q(condition)
         return self._add(("sum", field, condition), lambda: Sum(field, filter=condition))
 
     def _add(self, key: tuple, make) -> str:
@@ -69,6 +75,10 @@ class Sums:
             alias = self._aliases[key] = f"s{len(self._aliases)}"
             self.expressions[alias] = make()
         return alias
+
+
+def _q(condition: Q | Pred) -> Q:
+    return condition.q if isinstance(condition, Pred) else condition
 
 
 class Plan:
@@ -95,39 +105,41 @@ class ContractPlan(Plan):
     def __init__(self, method: str, params: dict):
         super().__init__(method, params)
         self.base: Condition | None = compile_condition(params["base"], "base") if "base" in params else None
-        in_base = Q(kind=ContractKind.MARCHE) & (self.base.yes if self.base else Q())
-        self.in_base = in_base
+        in_base = Pred.equals("kind", ContractKind.MARCHE) & (self.base.is_yes if self.base else ALWAYS)
+        self.in_base: Pred = in_base
         if method == "mean":
             self.field = params["field"]
             self.scale = Decimal(100) if self.field in PERCENT_FIELDS else Decimal(1)
-            self.measured = in_base
+            self.measured: Pred = in_base
             self.condition = None
-            self.yes = in_base & Q(**{f"{self.field}__isnull": False})
-            self.unknown = in_base & Q(**{f"{self.field}__isnull": True})
+            self.yes: Pred = in_base & Pred.not_null(self.field)
+            self.unknown: Pred | None = in_base & Pred.is_null(self.field)
             return
         self.by_amount = params["measure"] == "amount"
         self.field = "current_amount" if params.get("amount") == "current" else "amount"
         measured = in_base
         if self.by_amount:
-            measured &= Q(**{f"{self.field}__isnull": False})
+            measured &= Pred.not_null(self.field)
             if not params.get("include_frameworks", False):
-                measured &= Q(is_framework=False)
+                measured &= Pred.equals("is_framework", False)
         self.measured = measured
         self.condition = (
             compile_condition(params["condition"], "condition") if "condition" in params else None
         )
-        self.yes = measured & self.condition.yes if self.condition else measured
-        self.unknown = measured & self.condition.unknown if self.condition else None
+        self.yes = measured & self.condition.is_yes if self.condition else measured
+        self.unknown = measured & self.condition.is_unknown if self.condition else None
 
     # -- aggregates ---------------------------------------------------------------------------------
 
-    def request(self, sums: Sums) -> None:
+    def request(self, sums) -> None:
+        """Ask `sums` (a `Sums`, or a `frames.FrameSums`: the same interface) for the aggregates."""
         base, field = self.in_base, self.field
+        frameworks = base & Pred.equals("is_framework", True)
         self.a = {
             "contracts": sums.count(base),
-            "frameworks": sums.count(base & Q(is_framework=True)),
-            "frameworks_amount": sums.sum("amount", base & Q(is_framework=True)),
-            "no_amount": sums.count(base & Q(amount__isnull=True)),
+            "frameworks": sums.count(frameworks),
+            "frameworks_amount": sums.sum("amount", frameworks),
+            "no_amount": sums.count(base & Pred.is_null("amount")),
             "measured": sums.count(self.measured),
             "yes_count": sums.count(self.yes),
         }
@@ -179,13 +191,13 @@ class ContractPlan(Plan):
     def contracts(self, contracts: QuerySet, part: str) -> QuerySet:
         """The contracts behind a part of the figure: "numerator", "denominator", "unknown", "excluded"."""
         if part == "numerator":
-            return contracts.filter(self.yes)
+            return contracts.filter(self.yes.q)
         if part == "denominator":
-            return contracts.filter(self.measured if self.method != "mean" else self.yes)
+            return contracts.filter(self.measured.q if self.method != "mean" else self.yes.q)
         if part == "unknown":
-            return contracts.filter(self.unknown) if self.unknown is not None else contracts.none()
+            return contracts.filter(self.unknown.q) if self.unknown is not None else contracts.none()
         if part == "excluded":
-            return contracts.exclude(self.measured)
+            return contracts.exclude(self.measured.q)
         raise ValueError(part)
 
     # -- one contract -------------------------------------------------------------------------------

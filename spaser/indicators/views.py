@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from spaser.observatory.selectors import position_for
 from spaser.schemes.models import Axis, Commitment
 
 from . import selectors
@@ -99,6 +100,8 @@ def dashboard(request):
     context["directions"] = [row for row in rows if row.has_values or row.contracts]
     context["idle_directions"] = [row.direction for row in rows if not (row.has_values or row.contracts)]
     context["breadcrumbs"] = [("Tableau de bord", "")]
+    if current.scope.kind == "organisation":  # among the buyers of its type, from the national data
+        context["observatory_position"] = position_for(current.organisation, current.period.year)
     return render(request, "indicators/dashboard.html", context)
 
 
