@@ -5,8 +5,10 @@ times, decimals written as text), French dates, download headers, and the tagged
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -78,3 +80,39 @@ def tagged_pdf(*, html: str, stylesheets: list[str], document: dict) -> bytes:
         pdf_identifier=identifier,
         uncompressed_pdf=False,
     )
+
+
+def xlsx_bytes(workbook, *, title: str, moment: datetime) -> bytes:
+    """An openpyxl `workbook` as XLSX bytes stamped with `moment` (properties and every zip entry): the same
+    document gives the same bytes whenever it is saved."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    properties = workbook.properties
+    properties.creator = properties.lastModifiedBy = "Spaser"
+    properties.title = title
+    properties.language = "fr-FR"
+    properties.created = properties.modified = moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    buffer = io.BytesIO()
+    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive.fixed_time = moment.replace(tzinfo=None).timetuple()[:6]
+    ExcelWriter(workbook, archive).save()  # closes the archive
+    return buffer.getvalue()
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all bear the same time, so the same workbook gives the same bytes."""
+
+    fixed_time: tuple = (2000, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.fixed_time)
+            zinfo.compress_type = self.compression
+            zinfo.external_attr = 0o600 << 16
+            zinfo_or_arcname = zinfo
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl writes each worksheet to a temporary file first: its time would be the file's.
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or filename, handle.read(), compress_type, compresslevel)

@@ -8,21 +8,17 @@ value is an empty cell, never « Non ».
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
-from spaser.core.documents import PARIS, date_fr, parse_date, parse_datetime, parse_decimal
+from spaser.core.documents import PARIS, date_fr, parse_date, parse_datetime, parse_decimal, xlsx_bytes
 from spaser.schemes.models import Unit
 
 from .rendering import pack_title
@@ -285,38 +281,7 @@ def pack_xlsx(pack: dict) -> bytes:
             _annual_review_sheet(sheet, value)
         else:
             _rows_sheet(sheet, value, columns)
-    properties = workbook.properties
-    properties.creator = "Spaser"
-    properties.lastModifiedBy = "Spaser"
-    properties.title = pack_title(pack)
-    properties.language = "fr-FR"
-    utc = generated.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    properties.created = utc
-    properties.modified = utc
-    buffer = io.BytesIO()
-    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.fixed_time = generated.replace(tzinfo=None).timetuple()[:6]
-    ExcelWriter(workbook, archive).save()  # closes the archive
-    return buffer.getvalue()
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all bear the same time (the pack's), so the same workbook gives the same bytes."""
-
-    fixed_time: tuple = (2000, 1, 1, 0, 0, 0)
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            zinfo = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.fixed_time)
-            zinfo.compress_type = self.compression
-            zinfo.external_attr = 0o600 << 16
-            zinfo_or_arcname = zinfo
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # openpyxl writes each worksheet to a temporary file first: its time would be the file's.
-        with open(filename, "rb") as handle:
-            self.writestr(arcname or filename, handle.read(), compress_type, compresslevel)
+    return xlsx_bytes(workbook, title=pack_title(pack), moment=generated)
 
 
 def _lookup(pack: dict, dotted: str) -> tuple[bool, Any]:

@@ -135,7 +135,7 @@ def csv_lines(rows: Iterable[ExportRow], *, sep: str = ";") -> Iterator[str]:
 # -- JSON --------------------------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> str:
+def json_value(value: Any) -> str:
     """JSON text, Decimals as number literals of their own digits (exact: no float on the way)."""
     if isinstance(value, Decimal):
         return decimal_text(value)
@@ -144,9 +144,9 @@ def _json_value(value: Any) -> str:
     if isinstance(value, date):
         return json.dumps(value.isoformat())
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))}: {_json_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {json_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_json_value(v) for v in value) + "]"
+        return "[" + ", ".join(json_value(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -178,14 +178,14 @@ def json_chunks(
     generated_at = generated_at or timezone.now()
     yield (
         "{\n"
-        f'  "scheme": {_json_value(scheme_summary(scheme))},\n'
-        f'  "generated_at": {_json_value(generated_at)},\n'
-        f'  "filters": {_json_value(filters.as_dict())},\n'
+        f'  "scheme": {json_value(scheme_summary(scheme))},\n'
+        f'  "generated_at": {json_value(generated_at)},\n'
+        f'  "filters": {json_value(filters.as_dict())},\n'
         '  "values": ['
     )
     separator = "\n    "
     for row in rows:
-        fields = ", ".join(f'"{name}": {_json_value(getattr(row, name))}' for name in JSON_FIELDS)
+        fields = ", ".join(f'"{name}": {json_value(getattr(row, name))}' for name in JSON_FIELDS)
         yield f"{separator}{{{fields}}}"
         separator = ",\n    "
     yield "\n  ]\n}\n"
@@ -235,7 +235,9 @@ def _xlsx_cell(sheet, row: ExportRow, column: Column) -> Any:
     return cell
 
 
-def _readme(scheme: Scheme, filters: Filters, labels: dict[str, str], generated_at: datetime) -> list[list]:
+def readme_lines(
+    scheme: Scheme, filters: Filters, labels: dict[str, str], generated_at: datetime
+) -> list[list]:
     on_track = f"{scheme.on_track_ratio * 100:.0f} %"
     at_risk = f"{scheme.at_risk_ratio * 100:.0f} %"
     lines: list[list] = [
@@ -303,12 +305,12 @@ def _readme(scheme: Scheme, filters: Filters, labels: dict[str, str], generated_
         ],
         [],
         ["Colonnes"],
-        *([column.header, _COLUMN_NOTES.get(column.field, "")] for column in COLUMNS),
+        *([column.header, COLUMN_NOTES.get(column.field, "")] for column in COLUMNS),
     ]
     return lines
 
 
-_COLUMN_NOTES = {
+COLUMN_NOTES = {
     "period": PERIOD_KEYS_HELP,
     "scope": "organisation, buyer:<SIREN ou SIRET> (acheteur d'un schéma mutualisé), direction:<identifiant>",
     "value": "dans l'unité de l'indicateur ; « pas de données » quand rien n'est mesurable",
@@ -337,7 +339,7 @@ def write_xlsx(
     readme.column_dimensions["A"].width = 30
     readme.column_dimensions["B"].width = 110
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for line in _readme(scheme, filters, labels, generated_at):
+    for line in readme_lines(scheme, filters, labels, generated_at):
         cells = []
         for index, text in enumerate(line):
             cell = WriteOnlyCell(readme, value=text)

@@ -195,7 +195,7 @@ def unknown_share(method: str, params: dict, unknown: int, details: dict) -> Dec
     return (Decimal(unknown) * 100 / Decimal(base)).quantize(Decimal("0.0001"))
 
 
-def _in_euros(indicator: Indicator) -> bool:
+def in_euros(indicator: Indicator) -> bool:
     params = indicator.params or {}
     if indicator.method in ("share", "total"):
         return params.get("measure") == "amount"
@@ -294,7 +294,7 @@ def _common(indicator: Indicator) -> dict[str, Any]:
         "national_target_source": national.source if national else "",
         "method": indicator.method,
         "params": indicator.params or {},
-        "counts_in_euros": _in_euros(indicator),
+        "counts_in_euros": in_euros(indicator),
     }
 
 

@@ -167,6 +167,24 @@ def buyer_row(siren: str, root: Path | None = None) -> dict | None:
 # --- the figures ------------------------------------------------------------------------------------------
 
 
+class IndicatorFacts:
+    """What a figure of indicator `code` shows beside it: its name, unit and national target."""
+
+    code: str
+
+    @property
+    def name(self) -> str:
+        return indicator_name(self.code)
+
+    @property
+    def unit(self) -> str:
+        return indicator_unit(self.code)
+
+    @property
+    def national_target(self):
+        return NATIONAL_TARGETS.get(self.code)
+
+
 @dataclass(frozen=True)
 class Bin:
     low: float
@@ -185,7 +203,7 @@ def _short(number: float) -> str:
 
 
 @dataclass(frozen=True)
-class Distribution:
+class Distribution(IndicatorFacts):
     """The known values of one indicator among the buyers of one type."""
 
     code: str
@@ -200,20 +218,8 @@ class Distribution:
     bins: list[Bin] = field(default_factory=list)
 
     @property
-    def name(self) -> str:
-        return indicator_name(self.code)
-
-    @property
-    def unit(self) -> str:
-        return indicator_unit(self.code)
-
-    @property
     def type_label(self) -> str:
         return type_label(self.buyer_type)
-
-    @property
-    def national_target(self):
-        return NATIONAL_TARGETS.get(self.code)
 
 
 def _bins(values: pl.Series, unit: str) -> list[Bin]:
@@ -272,7 +278,7 @@ def distribution(year: int, code: str, buyer_type: str, root: Path | None = None
 
 
 @dataclass(frozen=True)
-class Position:
+class Position(IndicatorFacts):
     """One indicator of one buyer among the buyers of its type."""
 
     code: str
@@ -285,18 +291,6 @@ class Position:
     peers: int  # buyers of the type with a known value (the buyer included when it has one)
     percentile: float | None
     distribution: Distribution
-
-    @property
-    def name(self) -> str:
-        return indicator_name(self.code)
-
-    @property
-    def unit(self) -> str:
-        return indicator_unit(self.code)
-
-    @property
-    def national_target(self):
-        return NATIONAL_TARGETS.get(self.code)
 
     @property
     def rank_label(self) -> str:
@@ -437,21 +431,9 @@ class TypeSummary:
 
 
 @dataclass(frozen=True)
-class IndicatorSummary:
+class IndicatorSummary(IndicatorFacts):
     code: str
     distributions: list[Distribution]  # one per buyer type
-
-    @property
-    def name(self) -> str:
-        return indicator_name(self.code)
-
-    @property
-    def unit(self) -> str:
-        return indicator_unit(self.code)
-
-    @property
-    def national_target(self):
-        return NATIONAL_TARGETS.get(self.code)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from spaser.governance.models import DEFAULT_FREQUENCY, Committee, CommitteeKind, Meeting, MeetingStatus
 from spaser.governance.sections import iso, number
-from spaser.indicators.export_formats import _COLUMN_NOTES, _readme
-from spaser.indicators.exports import Filters, _in_euros, unknown_share
+from spaser.indicators.export_formats import COLUMN_NOTES, readme_lines
+from spaser.indicators.exports import Filters, in_euros, unknown_share
 from spaser.indicators.periods import Period
 from spaser.indicators.selectors import Figure, figures_for
 from spaser.indicators.status import STATUSES, status_for
@@ -118,7 +118,7 @@ def build_report_content(*, scheme: Scheme, year: int, today: date | None = None
 
 def counting_rules(scheme: Scheme) -> dict[str, str]:
     """The counting rules written for the indicator exports (their « Lisez-moi » sheet), label → text."""
-    lines = _readme(scheme, Filters(), {}, timezone.now())
+    lines = readme_lines(scheme, Filters(), {}, timezone.now())
     start = lines.index(["Règles de comptage"]) + 1
     end = lines.index([], start)
     return dict(lines[start:end])
@@ -128,15 +128,15 @@ def _notes(year: int) -> list[str]:
     return [
         f"Valeurs de l'année {year} entière, telles qu'enregistrées dans Spaser (calcul ou saisie validée) à "
         "la date de génération du rapport.",
-        f"Valeur : {_COLUMN_NOTES['value']}.",
-        f"Inconnus : {_COLUMN_NOTES['unknown']} ; part d'inconnus : {_COLUMN_NOTES['unknown_share']}.",
-        f"Version de la méthode : {_COLUMN_NOTES['method_version']}.",
+        f"Valeur : {COLUMN_NOTES['value']}.",
+        f"Inconnus : {COLUMN_NOTES['unknown']} ; part d'inconnus : {COLUMN_NOTES['unknown_share']}.",
+        f"Version de la méthode : {COLUMN_NOTES['method_version']}.",
     ]
 
 
 def _indicator(figure: Figure) -> dict:
     indicator, value, target = figure.indicator, figure.value, figure.target
-    in_euros = _in_euros(indicator)
+    counts_in_euros = in_euros(indicator)
     return {
         "code": indicator.code,
         "name": indicator.name,
@@ -153,8 +153,8 @@ def _indicator(figure: Figure) -> dict:
         "difference": number(figure.difference),
         "numerator": number(value.numerator) if value else None,
         "denominator": number(value.denominator) if value else None,
-        "numerator_in_euros": in_euros,
-        "denominator_in_euros": in_euros and indicator.method != "mean",
+        "numerator_in_euros": counts_in_euros,
+        "denominator_in_euros": counts_in_euros and indicator.method != "mean",
         "unknown": value.unknown if value else None,
         "unknown_share": (
             number(unknown_share(indicator.method, indicator.params or {}, value.unknown, value.details))

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
-from spaser.governance.workbook import _FixedTimeZip
-from spaser.indicators.export_formats import DATE_FORMAT, EURO_FORMAT, PERCENT_FORMAT, _json_value
-
-PARIS = ZoneInfo("Europe/Paris")
+from spaser.core.documents import PARIS, xlsx_bytes
+from spaser.indicators.export_formats import DATE_FORMAT, EURO_FORMAT, PERCENT_FORMAT, json_value
 
 
 @dataclass(frozen=True)
@@ -189,8 +184,8 @@ def to_json(content: dict) -> bytes:
          for (key, value), column in zip(row.items(), COLUMNS, strict=True)}
         for row in rows(content)
     ]  # fmt: skip
-    lines = ",\n    ".join(_json_value(value) for value in values)
-    text = f'{{\n  "report": {_json_value(report_meta(content))},\n  "values": [\n    {lines}\n  ]\n}}\n'
+    lines = ",\n    ".join(json_value(value) for value in values)
+    text = f'{{\n  "report": {json_value(report_meta(content))},\n  "values": [\n    {lines}\n  ]\n}}\n'
     return text.encode("utf-8")
 
 
@@ -267,20 +262,8 @@ def to_xlsx(content: dict) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
 
-    moment = _moment(content)
-    properties = workbook.properties
-    properties.creator = "Spaser"
-    properties.lastModifiedBy = "Spaser"
-    properties.title = f"Rapport annuel {content['year']} — {scheme['title']}"
-    properties.language = "fr-FR"
-    utc = moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    properties.created = utc
-    properties.modified = utc
-    buffer = io.BytesIO()
-    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.fixed_time = moment.replace(tzinfo=None).timetuple()[:6]
-    ExcelWriter(workbook, archive).save()
-    return buffer.getvalue()
+    title = f"Rapport annuel {content['year']} — {scheme['title']}"
+    return xlsx_bytes(workbook, title=title, moment=_moment(content))
 
 
 def _moment(content: dict) -> datetime:

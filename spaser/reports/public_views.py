@@ -15,10 +15,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from spaser.schemes.public_views import absolute
+from spaser.schemes.public_views import absolute, cache_for_visitor
 
 from . import opendata, selectors
 from .models import AnnualReport
@@ -98,17 +97,6 @@ def file_response(report: AnnualReport, name: str, *, public: bool, request: Htt
     return response
 
 
-def _page_cache(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """A page (not a file): shared-cacheable for anonymous visitors; a signed-in user's page carries their
-    name and a CSRF token, so it stays private."""
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(response, public=True, max_age=3600)
-    patch_vary_headers(response, ["Cookie"])
-    return response
-
-
 def _versions(scheme, versions: list[AnnualReport], current: AnnualReport) -> list[dict]:
     return [
         {
@@ -157,7 +145,7 @@ def _page(
             ],
         },
     )
-    _page_cache(request, response)
+    cache_for_visitor(request, response, max_age=3600)
     response["Link"] = f'<{selectors.version_url(report, scheme.slug)}>; rel="canonical"'
     return response
 
@@ -197,7 +185,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
             ],
         },
     )
-    return _page_cache(request, response)
+    return cache_for_visitor(request, response, max_age=3600)
 
 
 @login_not_required

@@ -42,18 +42,23 @@ def _user_key(request) -> str:
     return f"u{user.pk}" if user is not None and user.is_authenticated else "anonyme"
 
 
-def _cache_headers(request, response, *, etag: str, last_modified) -> HttpResponse:
-    """ETag, Last-Modified and Cache-Control of a public page. Anonymous visitors get a shared-cacheable
-    page; a signed-in user's page carries their name and a CSRF token, so it stays private."""
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(timegm(last_modified.utctimetuple()))
+def cache_for_visitor(request, response, *, max_age: int = MAX_AGE) -> HttpResponse:
+    """Cache-Control of a public page: anonymous visitors get a shared-cacheable page; a signed-in user's page
+    carries their name and a CSRF token, so it stays private."""
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)
     else:
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
+        patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _cache_headers(request, response, *, etag: str, last_modified) -> HttpResponse:
+    """ETag, Last-Modified and Cache-Control of a public page."""
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(timegm(last_modified.utctimetuple()))
+    return cache_for_visitor(request, response)
 
 
 class ConditionalPublicMixin:

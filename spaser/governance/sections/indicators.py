@@ -59,7 +59,7 @@ def indicator_row(figure: Figure) -> dict:
         "numerator": number(value.numerator) if value else None,
         "denominator": number(value.denominator) if value else None,
         # So the pack shows « 33 548 076 € sur 114 596 812 € », not raw decimals (older packs: plain numbers).
-        "numerator_in_euros": figure.is_amount or figure.unit == "euros",
+        "numerator_in_euros": figure.is_amount or figure.unit == Unit.EURO,
         "denominator_in_euros": figure.is_amount,
         "unknown": value.unknown if value else None,
         "perimeter": value.perimeter if value else None,
