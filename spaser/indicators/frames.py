@@ -6,6 +6,9 @@ the observatory's national data — the same plans, conditions and counting rule
   boolean columns, each distinct one once, and one `group_by().agg()` takes every count and sum the plans
   asked for (`FrameSums`, the counterpart of `plans.Sums`); each plan's unchanged `finish(get)` makes the
   Results.
+- `figures_frame(frame, indicators, group_by=[…])`: the same pass, then each plan's `finish_columns` over all
+  the groups at once — value, numerator, denominator, unknowns in a long frame, no Python per group, no
+  details (the observatory: 100 000 buyers × 14 indicators in about a second).
 - `contracts_frame(queryset)`: contracts of the database as such a frame (the store's columns, and by default
   the suppliers' facts), so that both backends can be compared on the same contracts.
 
@@ -181,30 +184,12 @@ def iter_frame(
     group_by: list[str],
     left_out: dict[str, str] | None = None,
 ) -> Iterator[tuple[tuple, dict[str, Result]]]:
-    """`compute_frame`, group by group, without holding every Result (the observatory writes them as they
-    come); the indicators left out are put in `left_out`. `finish` is a pure function of a plan's sums, so
-    groups with the same sums (the many small buyers) share one Result: read, never modify, its details."""
-    lazy = frame.lazy()
-    schema = lazy.collect_schema()
-    unknown_keys = [name for name in group_by if name not in schema]
-    if unknown_keys:
-        raise ValueError(f"Colonnes de regroupement absentes du tableau : {', '.join(unknown_keys)}.")
-    plans, reasons = frame_plans(indicators, schema.names())
-    if left_out is not None:
-        left_out.update(reasons)
+    """`compute_frame`, group by group, without holding every Result; the indicators left out are put in
+    `left_out`. `finish` is a pure function of a plan's sums, so groups with the same sums (the many small
+    buyers) share one Result: read, never modify, its details."""
+    rows, plans = _aggregate(frame, indicators, group_by, left_out)
     if not plans:
         return
-    sums = FrameSums()
-    for _code, plan in plans:
-        plan.request(sums)
-    needed = [name for name in schema.names() if name in sums.columns and name not in group_by]
-    rows = (
-        lazy.select(*group_by, *needed)
-        .with_columns(**sums.predicates)
-        .group_by(group_by)
-        .agg(**sums.expressions)
-        .collect()
-    )
     finishing = [(code, plan, tuple(plan.a.values()), {}) for code, plan in plans]
     collecting = gc.isenabled()
     gc.disable()  # millions of small objects, no cycle: the collector would rescan them again and again
@@ -221,6 +206,91 @@ def iter_frame(
     finally:
         if collecting:
             gc.enable()
+
+
+FIGURES_SCHEMA = pl.Schema(
+    {
+        "code": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "unknown": pl.Int64,
+        "method_version": pl.String,
+    }
+)
+
+
+def figures_frame(
+    frame: pl.LazyFrame | pl.DataFrame,
+    indicators: Iterable,
+    *,
+    group_by: list[str],
+    left_out: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    """Every figure of every group as one long frame — the `group_by` columns, then `FIGURES_SCHEMA` (one row
+    per group × indicator code), without the details: the same grouped pass as `compute_frame`, then each
+    plan's `finish_columns` over all the groups at once instead of `finish` group by group (what the
+    observatory needs for 100 000 buyers: no Python per group)."""
+    rows, plans = _aggregate(frame, indicators, group_by, left_out)
+    keys = [pl.col(name) for name in group_by]
+    if not plans:
+        return pl.DataFrame(schema={**rows.select(keys).schema, **FIGURES_SCHEMA})
+    exact = {alias: _fixed(alias, dtype) for alias, dtype in rows.schema.items() if alias not in group_by}
+    sums = rows.lazy()
+    figures = [
+        sums.select(
+            *keys,
+            code=pl.lit(code, dtype=pl.String),
+            **plan.finish_columns(exact.__getitem__),
+            method_version=pl.lit(plan.version, dtype=pl.String),
+        ).cast(dict(FIGURES_SCHEMA))
+        for code, plan in plans
+    ]
+    return pl.concat(figures).collect()  # the plans' columns side by side on every core
+
+
+def _fixed(alias: str, dtype: pl.DataType) -> tuple[pl.Expr, int]:
+    """A sum as an exact integer and its decimal places, as plans' `_exact` reads it: decimals at their
+    scale (cents), floats to six places (half to even), counts as they are; no rows summed → 0."""
+    column = pl.col(alias).fill_null(0)
+    if isinstance(dtype, pl.Decimal):
+        return (column * 10**dtype.scale).cast(pl.Int128), dtype.scale
+    if dtype.is_float():
+        # whole part apart: a product by 10^6 of a float beyond 2^53 / 10^6 would lose its last digits
+        whole = column.floor()
+        return whole.cast(pl.Int128) * 1_000_000 + ((column - whole) * 1_000_000).round(0).cast(pl.Int128), 6
+    return column.cast(pl.Int128), 0
+
+
+def _aggregate(
+    frame: pl.LazyFrame | pl.DataFrame,
+    indicators: Iterable,
+    group_by: list[str],
+    left_out: dict[str, str] | None,
+) -> tuple[pl.DataFrame, list[tuple[str, ContractPlan]]]:
+    """The one grouped pass: each group's sums (columns named by `FrameSums`' aliases), and the plans."""
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    unknown_keys = [name for name in group_by if name not in schema]
+    if unknown_keys:
+        raise ValueError(f"Colonnes de regroupement absentes du tableau : {', '.join(unknown_keys)}.")
+    plans, reasons = frame_plans(indicators, schema.names())
+    if left_out is not None:
+        left_out.update(reasons)
+    if not plans:
+        return lazy.select(group_by).head(0).collect(), []
+    sums = FrameSums()
+    for _code, plan in plans:
+        plan.request(sums)
+    needed = [name for name in schema.names() if name in sums.columns and name not in group_by]
+    rows = (
+        lazy.select(*group_by, *needed)
+        .with_columns(**sums.predicates)
+        .group_by(group_by)
+        .agg(**sums.expressions)
+        .collect()
+    )
+    return rows, plans
 
 
 # -- the database's contracts as a frame -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db.models import Count, Q, QuerySet, Sum
 
 from spaser.contracts.models import ContractKind
@@ -30,6 +31,8 @@ ZERO = Decimal(0)
 # Fields stored as fractions but read as percentages (the DECP advance rate: 0.05 = 5 %).
 PERCENT_FIELDS = {"advance_rate"}
 Get = Callable[[str], Any]  # alias → summed value (None when nothing was summed)
+# alias → (its sums as an exact integer column, decimal places): 1234.56 € summed → (123456, 2)
+Fixed = Callable[[str], tuple[pl.Expr, int]]
 
 # What a contract-based figure's parts are, for the drill-down lists.
 PARTS = {
@@ -186,6 +189,33 @@ class ContractPlan(Plan):
         total = numerator if value("measured") else None
         return Result(total, numerator, denominator, unknown, self.version, details)
 
+    def finish_columns(self, fixed: Fixed) -> dict[str, pl.Expr]:
+        """`finish` over columns (every group of a frame at once, frames.figures_frame): "value",
+        "numerator", "denominator" (Float64) and "unknown" (Int64) from the sums as exact integers, rounded
+        as `finish` rounds (half to even, 4 places). The same arithmetic as `finish`, line for line, without
+        the details; a test holds both equal, ties included (tests/indicators/test_frames.py)."""
+
+        def value(name: str) -> tuple[pl.Expr, int]:
+            return fixed(self.a[name]) if name in self.a else (pl.lit(0, dtype=pl.Int128), 0)
+
+        unknown = value("unknown")[0].cast(pl.Int64)
+        if self.method == "mean":
+            (total, places), (count, _) = value("total"), value("yes_count")
+            numerator = total * int(self.scale)
+            mean = _rounded_quotient(numerator, count * 10**places)
+            return _figure(mean, numerator, places, count, 0, unknown)
+        if self.by_amount:
+            (numerator, places), (denominator, _) = value("yes_amount"), value("measured_amount")
+            denominator_places = places
+        else:
+            (numerator, places), (denominator, denominator_places) = value("yes_count"), value("measured")
+        if self.method == "share":
+            share = _rounded_quotient(numerator * 100, denominator)
+            return _figure(share, numerator, places, denominator, denominator_places, unknown)
+        measured = value("measured")[0]
+        total = pl.when(measured != 0).then(_as_float(numerator, places))
+        return _figure(total, numerator, places, denominator, denominator_places, unknown)
+
     # -- drill-down ---------------------------------------------------------------------------------
 
     def contracts(self, contracts: QuerySet, part: str) -> QuerySet:
@@ -250,6 +280,37 @@ class ContractPlan(Plan):
         if met:
             return "numerator", weight, weight, 0, f"Condition remplie : {label}."
         return "denominator", ZERO, weight, 0, f"Condition non remplie : {label}."
+
+
+def _rounded_quotient(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator to 4 decimals, half to even (as Decimal.quantize), null for a zero
+    denominator — in integers, so that no float rounding moves a tie."""
+    sign = numerator.sign() * denominator.sign()
+    top, bottom = (numerator * 10_000).abs(), denominator.abs()
+    quotient, rest = top // bottom, top % bottom
+    up = (rest * 2 > bottom) | ((rest * 2 == bottom) & (quotient % 2 == 1))
+    rounded = (quotient + up.cast(pl.Int128)) * sign
+    return pl.when(bottom != 0).then(_as_float(rounded, 4))
+
+
+def _as_float(integer: pl.Expr, places: int) -> pl.Expr:
+    """integer / 10**places as the float nearest that decimal (as float(Decimal) gives): through its decimal
+    text, because polars divides a column by a constant as a product by its inverse (29.166700000000002)."""
+    if not places:
+        return integer.cast(pl.Float64)
+    digits = integer.abs().cast(pl.String).str.zfill(places + 1)
+    sign = pl.when(integer < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    text = sign + digits.str.slice(0, digits.str.len_chars() - places) + "." + digits.str.slice(-places)
+    return text.cast(pl.Float64)
+
+
+def _figure(value, numerator, places, denominator, denominator_places, unknown) -> dict[str, pl.Expr]:
+    return {
+        "value": value,
+        "numerator": _as_float(numerator, places),
+        "denominator": _as_float(denominator, denominator_places),
+        "unknown": unknown,
+    }
 
 
 class HoursPlan(Plan):

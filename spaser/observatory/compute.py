@@ -6,23 +6,20 @@ definitions: one code path, the same counting rules as a buyer's own dashboard.
 indicator code. The indicators are the catalogue's contract-based ones of `FAMILIES` (S1-S3, E1-E3, C1,
 C3, C4, C6, C7) that national data allows: those needing supplier facts (C1, C4c: SME suppliers) are left
 out and said so.
-Memory stays bounded: a lazy scan of the needed columns, one grouped pass, and the rows written as they come
-(no Result kept).
+Fast and bounded: a lazy scan of the needed columns, one grouped pass (the plans' sums per buyer and year),
+then each plan's `finish_columns` over all the groups at once — no Python per buyer (frames.figures_frame).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from array import array
-from collections import defaultdict
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from spaser.indicators.catalogue import COMPUTED, Definition
-from spaser.indicators.frames import iter_frame
+from spaser.indicators.frames import figures_frame
 
 from . import store
 
@@ -56,32 +53,6 @@ def definitions() -> list[Definition]:
     ]
 
 
-class _Columns:
-    """One year's output, column by column (numbers in arrays: 8 bytes a cell)."""
-
-    def __init__(self):
-        self.sirens: list[str] = []
-        self.codes: list[str] = []
-        self.versions: list[str] = []
-        self.values, self.numerators, self.denominators = array("d"), array("d"), array("d")
-        self.unknowns = array("q")
-
-    def frame(self, year: int, data_date: date | None) -> pl.DataFrame:
-        frame = pl.DataFrame(
-            {
-                "buyer_siren": pl.Series(self.sirens, dtype=pl.String),
-                "code": pl.Series(self.codes, dtype=pl.String),
-                "value": pl.Series(self.values, dtype=pl.Float64).fill_nan(None),
-                "numerator": pl.Series(self.numerators, dtype=pl.Float64),
-                "denominator": pl.Series(self.denominators, dtype=pl.Float64),
-                "unknown": pl.Series(self.unknowns, dtype=pl.Int64),
-                "method_version": pl.Series(self.versions, dtype=pl.String),
-            }
-        )
-        year_column = pl.lit(year, dtype=pl.Int16)
-        return frame.with_columns(year=year_column, data_date=pl.lit(data_date, dtype=pl.Date))
-
-
 def compute_all(*, year: int | None = None) -> Path:
     """Compute the observatory's indicators of every buyer for `year` (every year of the store when None) and
     write `indicators/<year>.parquet`; returns that file, or the indicators folder for every year. Raises
@@ -94,34 +65,28 @@ def compute_all(*, year: int | None = None) -> Path:
     newest = store.scan().select(pl.max("publication_date"), pl.max("notification_date")).collect().row(0)
     data_date = max((day for day in newest if day is not None), default=None)
     left_out: dict[str, str] = {}
-    years: dict[int, _Columns] = defaultdict(_Columns)
-    for (siren, group_year), figures in iter_frame(
-        contracts, definitions(), group_by=GROUP_BY, left_out=left_out
-    ):
-        columns = years[group_year]
-        for code, result in figures.items():
-            columns.sirens.append(siren)
-            columns.codes.append(code)
-            columns.versions.append(result.method_version)
-            columns.values.append(float("nan") if result.value is None else float(result.value))
-            columns.numerators.append(float(result.numerator))
-            columns.denominators.append(float(result.denominator))
-            columns.unknowns.append(int(result.unknown))
+    figures = figures_frame(contracts, definitions(), group_by=GROUP_BY, left_out=left_out)
     for code, reason in sorted(left_out.items()):
         logger.info("Observatoire : %s non calculé (%s).", code, reason)
     types = _buyer_types()
+    if types is not None:
+        figures = figures.join(types, on="buyer_siren", how="left")
+    else:
+        figures = figures.with_columns(buyer_type=pl.lit(None, dtype=pl.String))
+    figures = (
+        figures.rename({"notification_year": "year"})
+        .with_columns(data_date=pl.lit(data_date, dtype=pl.Date))
+        .select(INDICATORS_SCHEMA.names())
+        .cast(dict(INDICATORS_SCHEMA))
+        .sort("buyer_siren", "code")
+    )
     target = store.indicators_dir()
     target.mkdir(parents=True, exist_ok=True)
-    written_years = [year] if year is not None else sorted(years)
+    written_years = [year] if year is not None else sorted(figures["year"].unique())
     for one_year in written_years:
-        frame = years.pop(one_year, _Columns()).frame(one_year, data_date)
-        if types is not None:
-            frame = frame.join(types, on="buyer_siren", how="left")
-        else:
-            frame = frame.with_columns(buyer_type=pl.lit(None, dtype=pl.String))
         path = store.indicators_path(one_year)
         temporary = path.with_suffix(".parquet.tmp")
-        frame.select(INDICATORS_SCHEMA.names()).cast(dict(INDICATORS_SCHEMA)).write_parquet(temporary)
+        figures.filter(pl.col("year") == one_year).write_parquet(temporary)
         temporary.replace(path)  # readers never see half a file
     return store.indicators_path(year) if year is not None else target
 

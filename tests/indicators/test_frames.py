@@ -1,8 +1,11 @@
 """The engine's polars backend gives exactly the SQL engine's figures: on a random world with every kind of
 gap, for every buyer SIREN and year, every contract-based indicator of the catalogue and hand-written
-conditions of every kind — value, numerator, denominator, unknowns and details."""
+conditions of every kind — value, numerator, denominator, unknowns and details. Its vectorised finish
+(`figures_frame`, the observatory's path) gives exactly the plans' `finish`, rounding ties included."""
 
+import random
 from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 import pytest
@@ -11,8 +14,16 @@ from spaser.contracts.models import Contract
 from spaser.indicators.catalogue import BY_CODE, COMPUTED, Definition
 from spaser.indicators.conditions import compile_condition
 from spaser.indicators.engine import compute
-from spaser.indicators.frames import FRAME_SCHEMA, STORE_COLUMNS, compute_frame, contracts_frame
+from spaser.indicators.frames import (
+    FIGURES_SCHEMA,
+    FRAME_SCHEMA,
+    STORE_COLUMNS,
+    compute_frame,
+    contracts_frame,
+    figures_frame,
+)
 from spaser.indicators.periods import Period
+from spaser.indicators.plans import plan_for
 from spaser.observatory.store import CONTRACT_SCHEMA
 
 from .world import YEARS, build_world
@@ -173,3 +184,109 @@ def test_the_frame_columns_are_the_store_columns():
     store = pl.from_arrow(CONTRACT_SCHEMA.empty_table()).schema
     assert tuple(store) == STORE_COLUMNS
     assert {name: FRAME_SCHEMA[name] for name in STORE_COLUMNS} == dict(store)
+
+
+def _same(row: dict, result) -> bool:
+    """A row of figures_frame against a Result: floats of the same decimals."""
+    value = None if result.value is None else float(result.value)
+    return (
+        row["value"] == value
+        and row["numerator"] == float(result.numerator)
+        and row["denominator"] == float(result.denominator)
+        and row["unknown"] == result.unknown
+        and row["method_version"] == result.method_version
+    )
+
+
+def test_the_vectorised_finish_gives_every_figure_of_finish(world):
+    indicators = CONTRACT_BASED + _hand_written()
+    group_by = ["buyer_siren", "notification_year"]
+    frame = contracts_frame(Contract.objects.all())
+    results = compute_frame(frame, indicators, group_by=group_by)
+    left_out = {}
+    figures = figures_frame(frame, indicators, group_by=group_by, left_out=left_out)
+    assert not left_out
+    assert figures.schema == pl.Schema(
+        {"buyer_siren": pl.String, "notification_year": pl.Int16, **FIGURES_SCHEMA}
+    )
+    assert figures.height == len(results) * len(indicators)
+    for row in figures.iter_rows(named=True):
+        expected = results[(row["buyer_siren"], row["notification_year"])][row["code"]]
+        assert _same(row, expected), (row, expected)
+
+
+def test_the_vectorised_finish_rounds_ties_and_big_sums_as_finish():
+    """Sums drawn to hit the rounding's edges: ties at the 4th decimal (1/128 = 0.78125 %), negative amounts,
+    zero denominators, sums beyond 2^53 cents, float sums of rates."""
+    randomly = random.Random(8)
+    count_share = plan_for("share", {"measure": "count", "condition": "has_social"})
+    amount_share = plan_for("share", {"measure": "amount", "condition": "has_social"})
+    amount_total = plan_for("total", {"measure": "amount", "condition": "has_social"})
+    rate_mean = plan_for("mean", {"field": "advance_rate"})
+    count_mean = plan_for("mean", {"field": "bids_received"})
+    plans = [count_share, amount_share, amount_total, rate_mean, count_mean]
+    aliases = {}
+    for plan in plans:
+        plan.a = {name: f"{id(plan)}_{name}" for name in _aggregates(plan)}
+    rows = []
+    for _ in range(3_000):
+        denominator = randomly.choice([0, 1, 3, 7, 64, 128, 256, 625, 2**20, 10**6, 2**40])
+        numerator = randomly.randint(0, denominator) if denominator else 0
+        euros = randomly.choice([1, 3, -1, 10**7]) * Decimal("0.01")  # 10^5 € × 2^40: beyond 2^63 cents
+        cents = euros * numerator
+        measured = euros * denominator * randomly.choice([1, 1, -1])
+        row = {}
+        for plan in plans:
+            for name, alias in plan.a.items():
+                value = {
+                    "yes_count": numerator, "measured": denominator, "contracts": denominator,
+                    "unknown": denominator - numerator, "yes_amount": cents.quantize(Decimal("0.01")),
+                    "measured_amount": measured.quantize(Decimal("0.01")),
+                    "total": randomly.random() * numerator if plan is rate_mean else numerator * 7,
+                }.get(name, 0)  # fmt: skip
+                row[alias] = value
+                aliases[alias] = name
+        rows.append(row)
+    schema = {}
+    for plan in plans:
+        for name, alias in plan.a.items():
+            if name in ("yes_amount", "measured_amount"):
+                schema[alias] = pl.Decimal(38, 2)
+            elif plan is rate_mean and name == "total":
+                schema[alias] = pl.Float64
+            else:
+                schema[alias] = pl.Int64
+    sums = pl.DataFrame(rows, schema=schema, orient="row")
+    from spaser.indicators.frames import _fixed
+
+    exact = {alias: _fixed(alias, dtype) for alias, dtype in sums.schema.items()}
+    compared = ties = 0
+    for plan in plans:
+        out = sums.select(**plan.finish_columns(exact.__getitem__))
+        for row, sums_row in zip(out.iter_rows(named=True), rows, strict=True):
+            expected = plan.finish(sums_row.get)
+            value = None if expected.value is None else float(expected.value)
+            assert row["value"] == value, (
+                plan.method,
+                sums_row,
+                row,
+            )
+            assert row["numerator"] == float(expected.numerator)
+            assert row["denominator"] == float(expected.denominator)
+            assert row["unknown"] == expected.unknown
+            compared += 1
+            if plan.method == "share" and expected.denominator:
+                ties += (
+                    Fraction(expected.numerator) * 1_000_000 / Fraction(expected.denominator)
+                ).denominator == 2
+    assert compared == 5 * 3_000
+    assert ties > 50  # ties at the rounding place were met (and rounded half to even)
+
+
+def _aggregates(plan) -> list[str]:
+    names = ["contracts", "frameworks", "frameworks_amount", "no_amount", "measured", "yes_count", "unknown"]
+    if plan.method == "mean":
+        return [*names, "total"]
+    if plan.by_amount:
+        return [*names, "measured_amount", "yes_amount", "unknown_amount"]
+    return names
