@@ -19,9 +19,8 @@ but reported (`FrameResults.not_computable`): a share of « unknown » everywher
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -30,7 +29,6 @@ from django.db.models import Count, QuerySet
 from .conditions import ALWAYS, Pred
 from .errors import InvalidParams, NotComputable
 from .plans import ContractPlan, plan_for
-from .results import Result
 
 AMOUNT = pl.Decimal(18, 2)
 SUPPLIER = pl.Struct(
@@ -170,42 +168,22 @@ def compute_frame(
     frame: pl.LazyFrame | pl.DataFrame, indicators: Iterable, *, group_by: list[str]
 ) -> FrameResults:
     """Every contract-based indicator of `indicators` for every group of `frame` (see the module docstring),
-    in one grouped pass; only the columns needed are read. Groups without any contract are absent."""
+    in one grouped pass; only the columns needed are read. Groups without any contract are absent.
+    `finish` is a pure function of a plan's sums, so groups with the same sums share one Result: read, never
+    modify, its details."""
     results = FrameResults()
-    for key, figures in iter_frame(frame, indicators, group_by=group_by, left_out=results.not_computable):
-        results[key] = figures
-    return results
-
-
-def iter_frame(
-    frame: pl.LazyFrame | pl.DataFrame,
-    indicators: Iterable,
-    *,
-    group_by: list[str],
-    left_out: dict[str, str] | None = None,
-) -> Iterator[tuple[tuple, dict[str, Result]]]:
-    """`compute_frame`, group by group, without holding every Result; the indicators left out are put in
-    `left_out`. `finish` is a pure function of a plan's sums, so groups with the same sums (the many small
-    buyers) share one Result: read, never modify, its details."""
-    rows, plans = _aggregate(frame, indicators, group_by, left_out)
-    if not plans:
-        return
+    rows, plans = _aggregate(frame, indicators, group_by, results.not_computable)
     finishing = [(code, plan, tuple(plan.a.values()), {}) for code, plan in plans]
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small objects, no cycle: the collector would rescan them again and again
-    try:
-        for row in rows.iter_rows(named=True):
-            figures = {}
-            for code, plan, aliases, done in finishing:
-                inputs = tuple(row[alias] for alias in aliases)
-                result = done.get(inputs)
-                if result is None:
-                    result = done[inputs] = plan.finish(row.get)
-                figures[code] = result
-            yield tuple(row[name] for name in group_by), figures
-    finally:
-        if collecting:
-            gc.enable()
+    for row in rows.iter_rows(named=True) if plans else ():
+        figures = {}
+        for code, plan, aliases, done in finishing:
+            inputs = tuple(row[alias] for alias in aliases)
+            result = done.get(inputs)
+            if result is None:
+                result = done[inputs] = plan.finish(row.get)
+            figures[code] = result
+        results[tuple(row[name] for name in group_by)] = figures
+    return results
 
 
 FIGURES_SCHEMA = pl.Schema(
