@@ -23,6 +23,11 @@ What it looks like:
 consolidated data set does), with "Sans objet" for "Pas de considération…" and joined lists.
 
     .venv/bin/python bench/generate_national.py [--count 1700000] [--output DIR] [--seed 2024]
+        [--no-tabular] [--exclude-siren SIREN ...]
+
+`--exclude-siren` (`exclude_sirens=`) leaves buyers out of the file: the buyers whose contracts come from
+their own file (the demo's Seine-Saint-Denis, 229300082, whose DECP file `load_demo` writes), so that file
+and the national one ingested together hold each of their contracts once, from their own source.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -202,10 +208,16 @@ class NationalGenerator:
     """Draws the records; `records(count)` yields (record, buyer, current) in file order, where `current` says
     whether the record is the contract's current version (what the tabular files hold)."""
 
-    def __init__(self, seed: int = DEFAULT_SEED):
+    def __init__(self, seed: int = DEFAULT_SEED, *, exclude_sirens: Iterable[str] = ()):
         self.seed = seed
         rng = random.Random(f"{seed}-buyers")
         self.buyers, weights = national_buyers(rng)
+        # Buyers whose contracts come from their own file (the demo's): never drawn (weight 0), so the file
+        # holds none of their contracts (deterministic still: same seed and exclusions, same bytes).
+        self.excluded = frozenset(exclude_sirens)
+        weights = [
+            0.0 if buyer.siren in self.excluded else w for buyer, w in zip(self.buyers, weights, strict=True)
+        ]
         self.buyer_cumulative = list(accumulate(weights))
         self._suppliers: dict[int, str] = {}
         self.family_cumulative = list(accumulate(family.weight for family in FAMILIES))
@@ -503,12 +515,18 @@ class _ParquetSink:
 
 
 def write_national(
-    output: Path, count: int = DEFAULT_COUNT, *, seed: int = DEFAULT_SEED, tabular: bool = True
+    output: Path,
+    count: int = DEFAULT_COUNT,
+    *,
+    seed: int = DEFAULT_SEED,
+    tabular: bool = True,
+    exclude_sirens: Iterable[str] = (),
 ) -> dict:
     """Write the JSON file (and, with `tabular`, its CSV and Parquet equivalents) into `output`; returns what
-    was written (paths, sizes in bytes, records, contracts, rows)."""
+    was written (paths, sizes in bytes, records, contracts, rows). `exclude_sirens`: buyers left out of the
+    file (their contracts come from their own file, e.g. the demo's: DEMO_SIREN)."""
     output.mkdir(parents=True, exist_ok=True)
-    generator = NationalGenerator(seed)
+    generator = NationalGenerator(seed, exclude_sirens=exclude_sirens)
     json_path, csv_path, parquet_path = output / JSON_NAME, output / CSV_NAME, output / PARQUET_NAME
     records = rows = contracts = concessions = 0
     csv_file = csv_path.open("w", encoding="utf-8", newline="") if tabular else None
@@ -549,7 +567,7 @@ def write_national(
         "records": records,
         "contracts": contracts,
         "concessions": concessions,
-        "buyers": len({buyer.siren for buyer in generator.buyers}),
+        "buyers": len({buyer.siren for buyer in generator.buyers} - generator.excluded),
     }
     if tabular:
         written |= {
@@ -570,9 +588,27 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-national")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--no-tabular", action="store_true", help="le fichier JSON seulement")
+    parser.add_argument(
+        "--exclude-siren",
+        dest="exclude_sirens",
+        nargs="+",
+        default=[],
+        metavar="SIREN",
+        help=f"acheteurs laissés hors du fichier (leurs marchés viennent de leur propre fichier, "
+        f"p. ex. la démonstration : {DEMO_SIREN})",
+    )
     args = parser.parse_args()
+    for siren in args.exclude_sirens:
+        if not (len(siren) == 9 and siren.isdigit()):
+            parser.error(f"--exclude-siren : « {siren} » n'est pas un SIREN (9 chiffres).")
     start = time.perf_counter()
-    written = write_national(args.output, args.count, seed=args.seed, tabular=not args.no_tabular)
+    written = write_national(
+        args.output,
+        args.count,
+        seed=args.seed,
+        tabular=not args.no_tabular,
+        exclude_sirens=args.exclude_sirens,
+    )
     seconds = time.perf_counter() - start
     print(
         f"{written['json']} : {written['records']} enregistrements "

@@ -5,10 +5,8 @@ real import paths — or is plainly manual (input campaigns) or lacking data —
 import re
 from datetime import date
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from spaser.contracts.models import Contract, ImportBatch
 from spaser.demo.generator import DemoGenerator
@@ -34,10 +32,7 @@ YEAR = Period(2024, "A")
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    out = StringIO()
-    call_command("load_demo", stdout=out, stderr=StringIO())
+def demo(demo_output):
     scheme = Scheme.objects.get(slug="seine-saint-denis-2024-2028")
     values = {
         value.indicator.code: value
@@ -45,7 +40,7 @@ def demo(db, settings, tmp_path):
             indicator__commitment__axis__scheme=scheme, year=2024, period="A", scope="organisation"
         ).select_related("indicator")
     }
-    return scheme, values, out.getvalue()
+    return scheme, values, demo_output
 
 
 def test_every_catalogue_indicator_is_computed_or_plainly_manual(demo):

@@ -28,14 +28,9 @@ from spaser.schemes.models import Scheme
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.DATA_DIR = tmp_path
-    out = StringIO()
-    # The held meetings' PDF and XLSX are queued when their transaction commits (the worker renders them;
-    # huey runs immediately under pytest): run those callbacks as a real commit would.
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo", stdout=out, stderr=StringIO())
-    return out.getvalue()
+def demo(demo_output):
+    # Loaded once for the package (conftest.py), the held meetings' PDF and XLSX rendered as at a real commit.
+    return demo_output
 
 
 def test_the_pilot_finds_the_committees_their_held_meetings_and_the_corrective_actions(demo, client):

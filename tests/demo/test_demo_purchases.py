@@ -3,10 +3,8 @@ services, reviews and advice given and pending, the renewal radar with contracts
 renewal flagged, and the indicators T1-T4, E4, E8 computed from them."""
 
 from datetime import date
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from spaser.contracts.end_dates import add_months
 from spaser.indicators.models import IndicatorValue
@@ -18,11 +16,8 @@ from spaser.renewals.selectors import radar_flags, radar_queryset
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    out = StringIO()
-    call_command("load_demo", stdout=out, stderr=StringIO())
-    return Organisation.objects.get(siren="229300082"), out.getvalue()
+def demo(demo_output):
+    return Organisation.objects.get(siren="229300082"), demo_output
 
 
 def value(code: str, year: int):

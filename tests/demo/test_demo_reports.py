@@ -6,10 +6,8 @@ import csv
 import io
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from pypdf import PdfReader
 
@@ -21,14 +19,9 @@ HEADLINE = ("S1", "S2", "E1", "E2", "C1")
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.DATA_DIR = tmp_path
-    out = StringIO()
-    with django_capture_on_commit_callbacks(
-        execute=True
-    ):  # PDFs queued at commit, rendered by huey (immediate)
-        call_command("load_demo", stdout=out, stderr=StringIO())
-    return out.getvalue()
+def demo(demo_output):
+    # Loaded once for the package (conftest.py), the PDFs queued at commit rendered by huey (immediate).
+    return demo_output
 
 
 def plain(text: str) -> str:

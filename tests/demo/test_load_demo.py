@@ -26,9 +26,8 @@ def run(command, *args) -> str:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return run("load_demo")
+def demo(demo_output):
+    return demo_output  # what the first `load_demo` printed (conftest.py: loaded once for the package)
 
 
 def test_generator_is_deterministic():
