@@ -14,6 +14,11 @@ Prints one JSON line per step and the table; with --results, writes it as the «
 section of that Markdown file (between markers; the rest of the file is kept).
 
     .venv/bin/python bench/bench_observatory.py [--count 1700000] [--results bench/RESULTS.md]
+    .venv/bin/python bench/bench_observatory.py --data /tmp/natC-run/data   # files already generated
+
+With --data DIR, the files decp-national.json and .parquet of DIR (written by generate_national.py with
+the same --count and --seed) are used as they are, and never deleted: the generation (5 minutes at the
+national scale) is skipped.
 """
 
 from __future__ import annotations
@@ -78,7 +83,8 @@ def step_floor(work: Path, path: Path) -> dict:
     data = orjson.loads(path.read_bytes())
     seconds = time.perf_counter() - start
     marches = data["marches"]
-    return {"seconds": seconds, "records": len(marches["marche"]) + len(marches["contrat-concession"])}
+    concessions = len(marches["contrat-concession"])
+    return {"seconds": seconds, "records": len(marches["marche"]) + concessions, "concessions": concessions}
 
 
 def step_reader(work: Path, path: Path) -> dict:
@@ -316,18 +322,26 @@ def machine() -> dict:
     return import_machine()
 
 
-def run(count: int, work: Path, *, seed: int, keep_files: bool = False) -> dict:
+def run(count: int, work: Path, *, seed: int, keep_files: bool = False, data: Path | None = None) -> dict:
     sys.path.insert(0, str(BENCH_DIR))
     from generate_national import write_national
 
-    data = work / "data"
-    start = time.perf_counter()
-    written = write_national(data, count, seed=seed)
-    generation_s = time.perf_counter() - start
+    reused = data is not None
+    if data is not None:
+        written, generation_s = reuse(data), 0.0
+        keep_files = True  # not ours to delete
+    else:
+        data = work / "data"
+        start = time.perf_counter()
+        written = write_national(data, count, seed=seed)
+        generation_s = time.perf_counter() - start
     json_path, parquet_path = Path(written["json"]), Path(written["parquet"])
     load_start = " ".join(f"{value:.1f}" for value in os.getloadavg())
     steps = {}
     steps["floor"] = run_step("floor", work, json_path)
+    if reused:  # what only the JSON's records tell
+        written["records"] = steps["floor"].get("records", 0)
+        written["concessions"] = steps["floor"].get("concessions", 0)
     steps["reader"] = run_step("reader", work, json_path)
     parquet_work = work / "from-parquet"
     parquet_work.mkdir(exist_ok=True)
@@ -344,10 +358,50 @@ def run(count: int, work: Path, *, seed: int, keep_files: bool = False) -> dict:
         "seed": seed,
         "written": written,
         "generation_s": generation_s,
+        "reused": str(data) if reused else "",
         "steps": steps,
         "comparison": comparison,
         "stores": stores,
         "load_start": load_start,
+    }
+
+
+def reuse(data: Path) -> dict:
+    """What `write_national` reports, for files it wrote earlier into `data`, read from the files: sizes,
+    the Parquet's rows, distinct uids (the contracts) and buyer SIRENs (the buyers that have some: the
+    generator's count includes those left without). The JSON's records and concessions are filled in by
+    `run` from the floor step, which reads them anyway."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    json_path, parquet_path = data / "decp-national.json", data / "decp-national.parquet"
+    missing = [path.name for path in (json_path, parquet_path) if not path.exists()]
+    if missing:
+        raise SystemExit(
+            f"--data {data} : fichier(s) absent(s) : {', '.join(missing)} "
+            "(générez-les avec bench/generate_national.py --output DOSSIER)."
+        )
+    csv_path = data / "decp-national.csv"
+    counts = (
+        pl.scan_parquet(parquet_path)
+        .select(
+            pl.col("uid").n_unique().alias("contracts"),
+            pl.col("acheteur_id").str.slice(0, 9).n_unique().alias("buyers"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    return {
+        "json": str(json_path),
+        "parquet": str(parquet_path),
+        "csv": str(csv_path),
+        "records": 0,
+        "concessions": 0,
+        "rows": pq.read_metadata(parquet_path).num_rows,
+        "json_bytes": json_path.stat().st_size,
+        "parquet_bytes": parquet_path.stat().st_size,
+        "csv_bytes": csv_path.stat().st_size if csv_path.exists() else 0,
+        **counts,
     }
 
 
@@ -426,6 +480,11 @@ def table_rows(measured: dict) -> list[dict]:
 
 def markdown(measured: dict, info: dict, command: str) -> str:
     written, comparison, stores = measured["written"], measured["comparison"], measured["stores"]
+    origin = (
+        f"files reused from `{measured['reused']}` (buyers: those with contracts in the file)."
+        if measured.get("reused")
+        else f"generated in {measured['generation_s']:.0f} s."
+    )
     lines = [
         START,
         "# Observatoire national",
@@ -439,7 +498,7 @@ def markdown(measured: dict, info: dict, command: str) -> str:
         f"{written['buyers']} buyers; the JSON file holds {written['records']} records (duplicates included, "
         f"{written['json_bytes'] / 1e6:.0f} MB); its tabular equivalent {written['rows']} rows "
         f"(CSV {written['csv_bytes'] / 1e6:.0f} MB, Parquet {written['parquet_bytes'] / 1e6:.0f} MB); "
-        f"generated in {measured['generation_s']:.0f} s.",
+        + origin,
         "",
         "| " + " | ".join(TABLE_COLUMNS) + " |",
         "|---|---|---:|---:|---:|---:|---|---|",
@@ -496,16 +555,24 @@ def main() -> None:
         "--workdir", type=Path, help="dossier de travail (par défaut : un dossier temporaire)"
     )
     parser.add_argument("--keep-files", action="store_true", help="garder les fichiers générés")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="dossier où decp-national.json et .parquet sont déjà générés : réutilisés tels quels "
+        "(ni générés, ni supprimés)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="spaser-bench-observatory-") as temporary:
         work = args.workdir or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
-        measured = run(args.count, work, seed=args.seed, keep_files=args.keep_files)
+        measured = run(args.count, work, seed=args.seed, keep_files=args.keep_files, data=args.data)
     command = (
         "make bench-observatory"
-        if args.count == DEFAULT_COUNT
+        if args.count == DEFAULT_COUNT and args.data is None
         else (f".venv/bin/python bench/bench_observatory.py --count {args.count}")
     )
+    if args.data is not None:
+        command = f".venv/bin/python bench/bench_observatory.py --data {args.data}"
     section = markdown(measured, machine(), command)
     print(json.dumps({key: measured[key] for key in ("comparison", "stores")}, default=str))
     print(section)

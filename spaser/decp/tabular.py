@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from spaser.decp.normalise import parse_record
@@ -90,7 +90,14 @@ class _Bloom:
             self.array[bit >> 3] |= 1 << (bit & 7)
 
     def __contains__(self, key: str) -> bool:
-        return all(self.array[bit >> 3] & (1 << (bit & 7)) for bit in self._indexes(key))
+        # `all(… for bit in self._indexes(key))`, inlined: asked once per contract.
+        first, second = hash(key), hash((key, 1)) | 1
+        bits, array = self.bits, self.array
+        for index in range(4):
+            bit = (first + index * second) % bits
+            if not array[bit >> 3] & (1 << (bit & 7)):
+                return False
+        return True
 
 
 def group_rows(
@@ -125,10 +132,13 @@ def records_from_rows(
     rows: list[tuple[int, Row]], *, source_format: str, validate_schema: bool = True, late: bool = False
 ) -> Iterator[ContractRecord | RejectedRecord]:
     """All rows of one uid → one record per version (usually one)."""
-    with_history = any(_text(row.get("modification_id")) not in ("", "0") for _, row in rows)
     versions: dict[tuple, list[tuple[int, Row]]] = {}
-    for position, row in rows:
-        versions.setdefault(_version_key(row, with_history), []).append((position, row))
+    if len(rows) == 1:  # most contracts: one version, whose key is never looked at
+        versions[()] = rows
+    else:
+        with_history = any(_text(row.get("modification_id")) not in ("", "0") for _, row in rows)
+        for position, row in rows:
+            versions.setdefault(_version_key(row, with_history), []).append((position, row))
     differing = _differing_columns(list(versions)) if len(versions) > 1 else []
     for version_rows in versions.values():
         flags: list[Flag] = []
@@ -177,7 +187,11 @@ def record_from_version(
         by_modification.setdefault(int(text) if text.isdigit() else 0, []).append(row)
     base = by_modification.pop(0, None) or by_modification.pop(min(by_modification))
     first = base[0]
-    record: dict[str, Any] = {key: _cell(first.get(key)) for key in SCALARS if key in first}
+    record: dict[str, Any] = {}
+    for key in SCALARS:
+        if key in first:
+            value = first[key]  # `_cell(value)`, its common case inlined
+            record[key] = (value.strip() or None) if type(value) is str else _cell(value)
     for column, item in JOINED_LISTS.items():
         if column in first and _cell(first.get(column)) is not None:
             record[column] = {item: _split(first.get(column))}
@@ -213,7 +227,11 @@ def record_from_version(
 
 
 def _with_raw(record: ContractRecord, raw: dict[str, Any]) -> ContractRecord:
-    return replace(record, raw=raw)
+    """`replace(record, raw=raw)` without building a second record: `record` was made just now by
+    `parse_record` and nothing else holds it yet, so its field is set in place (once, before anyone sees
+    it; the record is frozen from then on)."""
+    object.__setattr__(record, "raw", raw)
+    return record
 
 
 def _as_concession(record: dict[str, Any]) -> dict[str, Any]:
@@ -242,12 +260,21 @@ def _suppliers(rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def _version_key(row: Row, with_history: bool) -> tuple:
+    """(column, text) of the contract-level columns, in column order."""
+    return tuple((column, _text(row[column])) for column in _version_columns(tuple(row), with_history))
+
+
+@lru_cache(maxsize=256)
+def _version_columns(columns: tuple[str, ...], with_history: bool) -> tuple[str, ...]:
+    """The contract-level columns among a row's, sorted: every row of a file has the same columns."""
     return tuple(
-        (column, _text(value))
-        for column, value in sorted(row.items())
-        if not column.startswith(ROW_ONLY_PREFIX)
-        and column not in HISTORY_COLUMNS
-        and not (with_history and column in MODIFIED_COLUMNS)
+        sorted(
+            column
+            for column in columns
+            if not column.startswith(ROW_ONLY_PREFIX)
+            and column not in HISTORY_COLUMNS
+            and not (with_history and column in MODIFIED_COLUMNS)
+        )
     )
 
 
@@ -258,6 +285,8 @@ def _differing_columns(keys: list[tuple]) -> list[str]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the common case, as below
+        return value.strip()
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -267,6 +296,8 @@ def _text(value: Any) -> str:
 
 def _cell(value: Any) -> Any:
     """An empty cell is unknown (None); other values are kept for the cleaners (strings, numbers, dates)."""
+    if type(value) is str:  # the common case, as below
+        return value.strip() or None
     if value is None or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, str):
@@ -282,11 +313,27 @@ def _cell(value: Any) -> Any:
 
 
 def _split(value: Any) -> list[str]:
-    return [part.strip() for part in str(value).split(",") if part.strip()]
+    return list(_split_text(value if type(value) is str else str(value)))
+
+
+@lru_cache(maxsize=4096)
+def _split_text(text: str) -> tuple[str, ...]:
+    """The same few joined values recur on every row ("Sans objet", "Clause sociale, Critère social")."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+_AS_IS = frozenset({int, float, bool, type(None)})  # kept as they are (None: as `_cell` gives it)
 
 
 def _json_row(row: Row) -> dict[str, Any]:
-    return {
-        str(key): _cell(value) if not isinstance(value, int | float | bool) else value
-        for key, value in row.items()
-    }
+    """The row as JSON for the raw record: numbers and booleans as they are, other cells as `_cell` gives."""
+    json_row = {}
+    for key, value in row.items():
+        kind = type(value)
+        if kind is str:
+            json_row[key if type(key) is str else str(key)] = value.strip() or None
+        elif kind in _AS_IS:
+            json_row[key if type(key) is str else str(key)] = value
+        else:
+            json_row[str(key)] = _cell(value) if not isinstance(value, int | float | bool) else value
+    return json_row

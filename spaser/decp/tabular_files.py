@@ -155,9 +155,11 @@ def _parquet_records(decp: DecpFile) -> Iterator[Record]:
                 total = parquet.metadata.num_rows or 1
                 position = 0
                 for batch in parquet.iter_batches(batch_size=5_000):
-                    for row in batch.to_pylist():
+                    # Column by column, then zipped into rows: the same dicts as `batch.to_pylist()`, faster.
+                    names = batch.schema.names
+                    for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
                         position += 1
-                        yield position, row
+                        yield position, dict(zip(names, values, strict=True))
                     source.bytes_read = int((source.size or 0) * position / total)
             except (OSError, ValueError) as error:
                 raise InvalidFile(f"« {decp.name} » : Parquet illisible ou tronqué ({error}).") from None

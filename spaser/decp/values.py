@@ -72,8 +72,34 @@ IDENTIFIER_TYPES = {
 }
 
 
+# Luhn: every other digit from the right is doubled, and the digits of the double summed (9 → 18 → 9).
+_LUHN_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
+_LA_POSTE = "356000000"  # La Poste's establishments: the sum of the digits is a multiple of 5 (not Luhn)
+_LA_POSTE_HEAD_OFFICE = "35600000000048"  # which follows the Luhn rule
+
+
+def _luhn_is_valid(digits: bytes) -> bool:
+    """python-stdnum's Luhn check on ASCII digits, without a Python call per digit."""
+    total = sum(digits[-1::-2]) + sum(digits[-2::-2].translate(_LUHN_DOUBLED)) - 48 * len(digits)
+    return total % 10 == 0
+
+
+def siret_is_valid(digits: str) -> bool:
+    """`stdnum.fr.siret.is_valid`, several times faster on 14 ASCII digits (the only case `clean_siret`
+    asks about; anything else is asked to python-stdnum): the SIRET's Luhn check, La Poste's exception,
+    and the Luhn check of its SIREN."""
+    if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
+        return stdnum_siret.is_valid(digits)
+    encoded = digits.encode()
+    if digits.startswith(_LA_POSTE) and digits != _LA_POSTE_HEAD_OFFICE:
+        valid = (sum(encoded) - 48 * 14) % 5 == 0
+    else:
+        valid = _luhn_is_valid(encoded)
+    return valid and _luhn_is_valid(encoded[:9])
+
+
 # The same buyers and suppliers recur thousands of times in a file: check each SIRET once.
-_siret_is_valid = lru_cache(maxsize=65_536)(stdnum_siret.is_valid)
+_siret_is_valid = lru_cache(maxsize=65_536)(siret_is_valid)
 
 
 def _flag(flags: list[Flag], code: str, message: str, field: str) -> None:

@@ -8,9 +8,11 @@ columns, what deduplication needs: the importer's preference key (`importing/pre
 the same mapped fields: latest publication, then more modifications, then more complete), the run and the
 position (a full tie goes to the later one), and the buyer's name when the format gives it.
 
-Then every part of every file ever ingested is deduplicated by `uid` (polars) into `contracts/`, and
-`buyers.parquet` is rebuilt (types: buyer_types.py). A file ingested again under the same name replaces its
-earlier parts, so re-ingesting never duplicates; `replace=True` starts the store afresh.
+Then every part of every file ever ingested is deduplicated by `uid` into `contracts/` in bounded memory
+(the winners chosen on the preference columns alone, a slice of uids at a time, then taken from each part
+in turn: `_deduplicate`), and `buyers.parquet` is rebuilt (types: buyer_types.py). A file ingested again
+under the same name replaces its earlier parts, so re-ingesting never duplicates; `replace=True` starts
+the store afresh.
 
 Everything is written in a staging folder first: a file that cannot be read (DecpError, French message)
 stops the run and leaves the store exactly as it was.
@@ -36,8 +38,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from spaser.contracts.decp_mapping import contract_fields, supplier_key
-from spaser.contracts.importing.preference import preference
+from spaser.contracts.decp_mapping import supplier_key
+from spaser.contracts.importing.preference import record_preference
 from spaser.decp import ContractRecord, DecpError, DecpFile, RejectedRecord, open_decp
 from spaser.observatory import buyer_types, store
 
@@ -57,6 +59,11 @@ PART_EXTRA = pa.schema(
 )
 PART_SCHEMA = pa.schema([*store.CONTRACT_SCHEMA, *PART_EXTRA])
 ORDER = ["uid", "_published", "_modifications", "_completeness", "_run", "_position"]
+# Deduplication: a part's rows are numbered (`_file`, `_row`) so that the winners, chosen on ORDER alone,
+# can be taken back from their parts one part at a time; rows written to contracts/ at a time.
+ROW_GROUP = 200_000
+BUCKET_ROWS = 500_000  # part rows sorted at once to choose the winners (~100 MB)
+BUCKET_SEED = 20_240_101
 NO_SIREN = "SIRET de l'acheteur sans SIREN exploitable (9 premiers caractères non numériques)"
 Progress = Callable[[str, int], None]
 
@@ -207,25 +214,25 @@ def write_parts(
     started = time.perf_counter()
     target.mkdir(parents=True, exist_ok=True)
     report = FileReport(name=decp.name, format=decp.format_label)
-    columns: dict[str, list] = {name: [] for name in PART_SCHEMA.names}
-    appenders = [(name, columns[name].append) for name in PART_SCHEMA.names]
+    rows: list[tuple] = []  # PART_SCHEMA's order; turned into columns at once when flushed
+    append = rows.append
+    source = decp.name
     try:
         for record in decp:
             report.read += 1
-            if isinstance(record, RejectedRecord):
+            if type(record) is RejectedRecord:
                 report.rejected += 1
                 report.reasons.update(record.reasons or ("motif non précisé",))
                 continue
-            row = _row(record, decp.name, run)
+            row = _row(record, source, run)
             if row is None:
                 report.rejected += 1
                 report.reasons[NO_SIREN] += 1
                 continue
-            for (_name, append), value in zip(appenders, row, strict=True):
-                append(value)
-            report.kept += 1
-            if len(columns["uid"]) >= batch_size:
-                _flush(columns, target, report)
+            append(row)
+            if len(rows) >= batch_size:
+                report.kept += len(rows)
+                _flush(rows, target, report)
                 if progress:
                     progress(decp.name, report.read)
     except DecpError as error:
@@ -233,51 +240,66 @@ def write_parts(
             f"{error} (après {report.read} enregistrement(s)). "
             "Rien n'a été ingéré : l'observatoire est inchangé."
         ) from None
-    _flush(columns, target, report)
+    report.kept += len(rows)
+    _flush(rows, target, report)
     report.warnings = list(decp.warnings)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _row(record: ContractRecord, source: str, run: int) -> tuple | None:
-    """The part row of one record (PART_SCHEMA's order), from THE mapping; None without a buyer SIREN."""
-    fields = contract_fields(record)
-    siret = fields["buyer_siret"]
+    """The part row of one record (PART_SCHEMA's order); None without a buyer SIREN.
+
+    The values are those of THE mapping (`contract_fields(record)`: the Contract columns of the same names)
+    and of the importer's preference key, read from the record directly: mapping every field (the
+    modifications, the quality flags as dicts…) would cost more than the rest of the row.
+    tests/observatory/test_ingest.py checks both against `contract_fields` and `preference`."""
+    siret = record.buyer_siret
     siren = siret[:9]
     if len(siren) != 9 or not siren.isdigit():
         return None
-    published, modifications, completeness = preference(fields, has_suppliers=bool(record.suppliers))
-    rate = fields["advance_rate"]
+    published, modifications, completeness = record_preference(record)
+    social, environmental = record.social, record.environmental
+    notification = record.notification_date
+    rate = record.advance_rate
+    suppliers = record.suppliers
+    cpv = record.cpv
+    if record.modifications:
+        current_amount = record.current_amount
+        current_duration = record.current_duration_months
+    else:
+        current_amount, current_duration = record.amount, record.duration_months
+    amount = _amount(record.amount)
     return (
-        fields["uid"],
+        record.uid,
         siret,
         siren,
-        fields["kind"],
-        fields["nature"],
-        fields["procedure"],
-        fields["cpv"],
-        fields["cpv_division"],
-        fields["notification_date"],
-        fields["notification_year"],
-        fields["publication_date"],
-        _amount(fields["amount"]),
-        _amount(fields["current_amount"]),
-        fields["duration_months"],
-        fields["current_duration_months"],
-        fields["bids_received"],
+        record.kind,
+        record.nature,
+        record.procedure,
+        cpv,
+        cpv[:2],
+        notification,
+        notification.year if notification else None,
+        record.publication_date,
+        amount,
+        amount if current_amount is record.amount else _amount(current_amount),
+        record.duration_months,
+        current_duration,
+        record.bids_received,
         float(rate) if rate is not None else None,
-        bool(fields["is_framework"]),
-        fields["has_social"],
-        fields["social_clause"],
-        fields["social_criterion"],
-        fields["reserved"],
-        fields["has_environmental"],
-        fields["environmental_clause"],
-        fields["environmental_criterion"],
-        fields["innovative"],
-        fields["subcontracting_declared"],
-        fields["advance_granted"],
-        len({supplier_key(supplier) for supplier in record.suppliers}),
+        bool(record.is_framework),
+        social.has_any,
+        social.clause,
+        social.criterion,
+        social.reserved,
+        environmental.has_any,
+        environmental.clause,
+        environmental.criterion,
+        record.innovative,
+        record.subcontracting_declared,
+        record.advance_granted,
+        len({supplier_key(supplier) for supplier in suppliers}) if len(suppliers) > 1 else len(suppliers),
         source,
         published,
         modifications,
@@ -299,14 +321,17 @@ def _amount(value: Decimal | None) -> Decimal | None:
     return rounded if abs(rounded) < AMOUNT_LIMIT else None
 
 
-def _flush(columns: dict[str, list], target: Path, report: FileReport) -> None:
-    if not columns["uid"]:
+def _flush(rows: list[tuple], target: Path, report: FileReport) -> None:
+    if not rows:
         return
-    table = pa.Table.from_pydict(columns, schema=PART_SCHEMA)
+    columns = zip(*rows, strict=True)
+    table = pa.Table.from_arrays(
+        [pa.array(values, type=column.type) for values, column in zip(columns, PART_SCHEMA, strict=True)],
+        schema=PART_SCHEMA,
+    )
     pq.write_table(table, target / f"part-{report.parts:05d}.parquet", compression="zstd")
     report.parts += 1
-    for values in columns.values():
-        values.clear()
+    rows.clear()
 
 
 def _kept_parts(written: dict[str, Path]) -> list[Path]:
@@ -319,32 +344,79 @@ def _kept_parts(written: dict[str, Path]) -> list[Path]:
 
 
 def _deduplicate(files: list[Path], staging: Path, summary: IngestSummary, sirene: list[Path]) -> None:
-    """One row per uid (the preferred version) → staging/contracts/; the buyers → staging/buyers.parquet."""
+    """One row per uid (the preferred version) → staging/contracts/; the buyers → staging/buyers.parquet.
+
+    In bounded memory, whatever the number of rows: the winners are chosen on the preference columns alone
+    (`_winners`), then taken from each part in turn and written a row group at a time; the buyers are
+    counted from the winners' (SIREN, name), written aside and scanned lazily."""
     out = staging / "contracts"
     out.mkdir()
     if not files:
         pq.write_table(store.CONTRACT_SCHEMA.empty_table(), out / "contracts.parquet")
         pq.write_table(store.BUYERS_SCHEMA.empty_table(), staging / "buyers.parquet")
         return
-    parts = pl.scan_parquet([str(path) for path in files])
-    summary.rows = parts.select(pl.len()).collect().item()
-    best = (
-        parts.sort(ORDER)
-        .unique(subset="uid", keep="last", maintain_order=True)
-        .select(*store.CONTRACT_COLUMNS, "_buyer_name")
-        .collect()
-    )
-    summary.contracts = best.height
-    _write_exact(best.select(store.CONTRACT_COLUMNS), out / "contracts.parquet", store.CONTRACT_SCHEMA)
-    buyers = _buyers(best.lazy().select("buyer_siren", "_buyer_name"), sirene)
-    del best
+    rows_by_file, summary.rows, summary.contracts = _winners(files)
+    names_path = staging / "buyer-names.parquet"
+    names_schema = pa.schema([store.CONTRACT_SCHEMA.field("buyer_siren"), PART_EXTRA.field("_buyer_name")])
+    pending: list[pa.Table] = []
+    with (
+        pq.ParquetWriter(out / "contracts.parquet", store.CONTRACT_SCHEMA, compression="zstd") as contracts,
+        pq.ParquetWriter(names_path, names_schema, compression="zstd") as names,
+    ):
+        for index, path in enumerate(files):
+            rows = rows_by_file.pop(index, None)
+            if rows is None:
+                continue  # every row of this part lost to a later version
+            part = pq.read_table(path, columns=[*store.CONTRACT_COLUMNS, "_buyer_name"]).take(rows)
+            pending.append(part.select(store.CONTRACT_COLUMNS).cast(store.CONTRACT_SCHEMA))
+            names.write_table(part.select(names_schema.names).cast(names_schema))
+            if sum(table.num_rows for table in pending) >= ROW_GROUP:
+                contracts.write_table(pa.concat_tables(pending))
+                pending.clear()
+        if pending:
+            contracts.write_table(pa.concat_tables(pending))
+    buyers = _buyers(pl.scan_parquet(names_path), sirene)
+    names_path.unlink()
     _write_exact(buyers, staging / "buyers.parquet", store.BUYERS_SCHEMA)
     summary.buyers = buyers.height
     summary.buyer_types = dict(buyers.group_by("buyer_type").len().sort("buyer_type").iter_rows())
     summary.type_sources = dict(buyers.group_by("type_source").len().sort("type_source").iter_rows())
 
 
-def _write_exact(frame: pl.DataFrame, path: Path, schema: pa.Schema, rows: int = 200_000) -> None:
+def _winners(files: list[Path]) -> tuple[dict[int, pa.Array], int, int]:
+    """Where the preferred version of every uid is — {part's index: its rows, ascending} — the number of
+    rows of all the parts, and the number of uids.
+
+    The preferred version: the latest publication, then more modifications, then more complete, then the
+    later run and position (ORDER), a full tie going to the later part and row. Only ORDER's columns are
+    read, and the uids are taken in BUCKET_ROWS-row slices (by a hash of the uid: every version of a uid
+    in the same slice), so that the sort's memory does not grow with the files."""
+    parts = pl.concat(
+        [
+            pl.scan_parquet(str(path))
+            .select(ORDER)
+            .with_row_index("_row")
+            .with_columns(pl.lit(index, dtype=pl.UInt32).alias("_file"))
+            for index, path in enumerate(files)
+        ],
+        how="vertical",
+    )
+    rows = sum(pq.read_metadata(path).num_rows for path in files)
+    buckets = max(1, -(-rows // BUCKET_ROWS))
+    # Sorted with `uid` first, the versions of a uid follow one another, the preferred one last.
+    last = pl.col("uid").ne_missing(pl.col("uid").shift(-1))
+    found = []
+    for bucket in range(buckets):
+        sliced = parts
+        if buckets > 1:
+            sliced = parts.filter(pl.col("uid").hash(seed=BUCKET_SEED) % buckets == bucket)
+        found.append(sliced.sort([*ORDER, "_file", "_row"]).filter(last).select("_file", "_row").collect())
+    winners = pl.concat(found).sort("_file", "_row")
+    groups = winners.partition_by("_file", as_dict=True)
+    return {int(key[0]): frame["_row"].to_arrow() for key, frame in groups.items()}, rows, winners.height
+
+
+def _write_exact(frame: pl.DataFrame, path: Path, schema: pa.Schema, rows: int = ROW_GROUP) -> None:
     """Written with the store's schema exactly (polars would write large strings), a row group at a time."""
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for chunk in frame.iter_slices(rows):

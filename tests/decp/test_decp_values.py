@@ -162,3 +162,26 @@ def test_identifier_types_in_the_schema_spelling(raw, expected):
 def test_wrapped_lists_in_all_their_shapes(raw, expected):
     key = "technique" if isinstance(raw, dict) and "technique" in raw else "titulaire"
     assert unwrap_list(raw, key) == expected
+
+
+def test_the_fast_siret_check_answers_as_python_stdnum():
+    """`siret_is_valid` replaces stdnum's check on the hot path of every import: the same answer on valid
+    SIRETs (one digit changed or not), La Poste's establishments and head office, and non-digits."""
+    import random
+
+    from stdnum.fr import siret as stdnum_siret
+
+    from spaser.decp.values import siret_is_valid
+
+    randomly = random.Random(9)
+    cases = ["35600000000048", "35600000012345", "35600000054321", "3560000001234", "2293000820001A",
+             "22930008200017", "２２９３０００８２０００１７", "", "00000000000000"]  # fmt: skip
+    for _ in range(20_000):
+        digits = "".join(randomly.choice("0123456789") for _ in range(14))
+        cases.append(digits)
+        cases.append("356000000" + digits[9:])
+    valid = 0
+    for case in cases:
+        assert siret_is_valid(case) == stdnum_siret.is_valid(case), case
+        valid += siret_is_valid(case)
+    assert valid > 3_000  # both answers are exercised

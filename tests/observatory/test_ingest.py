@@ -16,8 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
+from spaser.contracts.decp_mapping import contract_fields, supplier_key
+from spaser.contracts.importing.preference import preference
+from spaser.decp import RejectedRecord, open_decp
+from spaser.observatory import ingest as ingest_module
 from spaser.observatory import store
-from spaser.observatory.ingest import IngestError, ingest
+from spaser.observatory.ingest import ORDER, PART_SCHEMA, IngestError, _row, ingest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JSON_2022 = FIXTURES / "megalis_decp-59920013600241-2024-07-09-01.json"
@@ -220,3 +224,96 @@ def test_the_command_computes_every_buyers_indicators_after_ingesting():
 
     call_command("observatory_ingest", str(DIRTY), "--replace", "--sans-indicateurs", stdout=StringIO())
     assert not store.indicators_dir().exists() or not list(store.indicators_dir().glob("*.parquet"))
+
+
+def _version(tmp_path: Path, name: str, change) -> Path:
+    """The Mégalis file under another name, each record changed by `change(index, record)`."""
+    data = json.loads(JSON_2022.read_text(encoding="utf-8"))
+    for index, record in enumerate(data["marches"]["marche"]):
+        change(index, record)
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _reference_winners() -> pl.DataFrame:
+    """The rule applied the obvious way (every row of every part in memory, sorted on the preference
+    key and the tie-breaks, the last of each uid): what the bounded deduplication must give."""
+    rows = pl.concat(
+        [pl.read_parquet(path) for path in sorted(store.parts_dir().rglob("*.parquet"))], how="vertical"
+    )
+    best = rows.sort(ORDER).unique(subset="uid", keep="last")
+    return best.select(store.CONTRACT_COLUMNS).sort("uid")
+
+
+def test_deduplication_keeps_the_preferred_version_across_files_runs_and_buckets(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "BUCKET_ROWS", 3)  # several slices of uids, as at the national scale
+
+    def first(index, record):  # 0: published later
+        if index == 0:
+            record["datePublicationDonnees"] = "2024-12-01"
+            record["montant"] = 50000.0
+
+    def second(index, record):  # 1: one modification more; 2: less complete
+        if index == 1:
+            record["modifications"] = [{"modification": {"id": 1, "montant": 40000.0, "dureeMois": 6}}]
+        if index == 2:
+            del record["objet"], record["dureeMois"]
+
+    def third(index, record):  # 4: less complete (a and b tie on it: b, later in the run, wins)
+        if index == 4:
+            del record["offresRecues"]
+
+    a = _version(tmp_path, "a.json", first)
+    b = _version(tmp_path, "b.json", second)
+    c = _version(tmp_path, "c.json", third)
+    ingest([a, b], batch_size=2)
+    summary = ingest([c], batch_size=2)  # another run: a's and b's parts are kept
+    assert (summary.rows, summary.contracts) == (15, 5)
+    frame = contracts()
+    assert frame.equals(_reference_winners())
+    uids = [
+        "59920013600241" + record["id"]
+        for record in json.loads(JSON_2022.read_text(encoding="utf-8"))["marches"]["marche"]
+    ]
+    won = dict(zip(frame["uid"], frame["source"], strict=True))
+    # Latest publication, then more modifications, then more complete, then the later run.
+    assert [won[uid] for uid in uids] == ["a.json", "b.json", "c.json", "c.json", "b.json"]
+    assert frame.filter(pl.col("uid") == uids[1])["current_amount"].item() == Decimal("40000.00")
+    assert frame.filter(pl.col("uid") == uids[0])["amount"].item() == Decimal("50000.00")
+
+    ingest([b], batch_size=2)  # b again, in a later run: it now wins the full ties (2 lost on completeness)
+    won = dict(contracts().select("uid", "source").iter_rows())
+    assert [won[uid] for uid in uids] == ["a.json", "b.json", "c.json", "b.json", "b.json"]
+    assert contracts().equals(_reference_winners())
+    buyers = pl.read_parquet(store.buyers_path())
+    assert buyers.select("buyer_siren", "contracts").rows() == [("599200136", 5)]
+
+
+def test_part_rows_are_the_mapping_and_the_importers_preference():
+    """`_row` reads the record directly: its values must stay those of `contract_fields` and `preference`."""
+    checked = 0
+    for path in (JSON_2022, TABULAR, JSON_2019, DIRTY):
+        for record in open_decp(path, validate_schema=False):
+            if isinstance(record, RejectedRecord):
+                continue
+            row = _row(record, path.name, 7)
+            if row is None:
+                continue
+            values = dict(zip(PART_SCHEMA.names, row, strict=True))
+            fields = contract_fields(record)
+            for column in store.CONTRACT_COLUMNS:
+                if column in ("amount", "current_amount"):
+                    assert values[column] == fields[column], column
+                elif column == "advance_rate":
+                    rate = fields[column]
+                    assert values[column] == (float(rate) if rate is not None else None)
+                elif column in fields:
+                    assert values[column] == fields[column], column
+            assert values["buyer_siren"] == fields["buyer_siret"][:9]
+            assert values["supplier_count"] == len({supplier_key(s) for s in record.suppliers})
+            key = preference(fields, has_suppliers=bool(record.suppliers))
+            assert (values["_published"], values["_modifications"], values["_completeness"]) == key
+            assert (values["_run"], values["_position"], values["source"]) == (7, record.position, path.name)
+            checked += 1
+    assert checked > 150

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spaser.decp import ContractRecord
 
 Preference = tuple[str, int, int]
 
@@ -48,6 +52,24 @@ def preference(fields: Mapping[str, Any], *, has_suppliers: bool) -> Preference:
 
 # A fact is not given when None, or an empty text, list or tuple (and counted otherwise, 0 included).
 _SIZED = (str, list, tuple)
+# The same facts on a ContractRecord (its `social_considerations`… properties give the values the mapping
+# stores, as tuples instead of lists: given or not alike).
+_record_facts = attrgetter(*COMPLETENESS_FIELDS)
+
+
+def record_preference(record: ContractRecord) -> Preference:
+    """`preference(contract_fields(record), has_suppliers=bool(record.suppliers))`, read from the record
+    itself without mapping it first (the observatory keys every record of the national files)."""
+    latest = _iso(record.publication_date)
+    for modification in record.modifications:
+        published = _iso(modification.publication_date)
+        if published > latest:
+            latest = published
+    given = 1 if record.suppliers else 0
+    for value in _record_facts(record):
+        if value is not None and (value or not isinstance(value, _SIZED)):
+            given += 1
+    return latest, len(record.modifications), given
 
 
 def completeness(fields: Mapping[str, Any], *, has_suppliers: bool) -> int:
