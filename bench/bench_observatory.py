@@ -307,12 +307,25 @@ def compare(work: Path) -> dict:
     return {
         "compared": both.height,
         "equal": both.height - bad.height,
+        "ties": sum(_rounding_tie(row) for row in bad.iter_rows(named=True)),
         "only_observatory": only_ours,
         "only_pandas": only_pandas,
         "differences": [f"{code}: {count}" for code, count in by_code],
         "examples": [{key: str(value) for key, value in row.items()} for row in examples],
         "codes": sorted(set(both["code"].to_list())),
     }
+
+
+def _rounding_tie(row: dict) -> bool:
+    """A difference of one unit at the 4th decimal, on the same counts, where the exact rate ends in 5 at
+    the 5th (51 / 640 = 7.96875 %): the engine rounds it half to even in decimals, as the app's Decimal
+    does (7.9688); pandas rounds the float 7.968749999… (7.9687)."""
+    from fractions import Fraction
+
+    if not (row["ok_numerator"] and row["ok_denominator"] and row["ok_unknown"]) or not row["denominator"]:
+        return False
+    exact = Fraction(row["numerator"]) * 100 / Fraction(row["denominator"]) * 10_000
+    return exact.denominator == 2 and abs(row["value"] - row["value_pandas"]) <= 0.00011
 
 
 def machine() -> dict:
@@ -460,8 +473,9 @@ def table_rows(measured: dict) -> list[dict]:
         ),
         row(
             "observatory_ingest", parquet_name, steps["ingest_parquet"],
-            steps["ingest_parquet"].get("contracts", ""), "≤ 3× le plancher, < 2 Go",
-            ingest_met(steps["ingest_parquet"]),
+            steps["ingest_parquet"].get("contracts", ""), "< 2 Go, même magasin que le JSON",
+            steps["ingest_parquet"].get("peak_mb", GOAL_PEAK_MB) < GOAL_PEAK_MB
+            and measured["stores"].get("differing_rows") == 0,
         ),
         row(
             "indicateurs, tous acheteurs (compute_all)", "magasin (JSON)", compute, compute.get("rows", ""),
@@ -507,7 +521,9 @@ def markdown(measured: dict, info: dict, command: str) -> str:
         lines.append("| " + " | ".join(str(row[column]) for column in TABLE_COLUMNS) + " |")
     lines.append("")
     lines.append(
-        "- ratio: the step's time over the floor's (ingest), or pandas' over `compute_all`'s. Seconds: the "
+        "- ratio: the step's time over the floor's (ingest; the issue's 3× goal is set against the parse of "
+        "the JSON file, the tabular file's ratio is shown against the same floor for comparison), or "
+        "pandas' over `compute_all`'s. Seconds: the "
         "step's own work (interpreter and Django start-up left out). Peak MB: the high-water mark of the "
         "step's child process (`VmHWM`, plus `ru_maxrss` of the processes it started), Django loaded for the "
         "observatory steps."
@@ -521,6 +537,13 @@ def markdown(measured: dict, info: dict, command: str) -> str:
             f"figures only in the observatory: {comparison['only_observatory']}, only in pandas: "
             f"{comparison['only_pandas']}."
         )
+        if comparison.get("ties"):
+            lines.append(
+                f"- of these differences, {comparison['ties']} are exact ties at the 4th decimal "
+                "(e.g. 51 / 640 = "
+                "7.96875 %), which the engine rounds half to even in decimals as the app does (7.9688) and "
+                "pandas' float rounding does not (7.9687): the engine is right there."
+            )
     else:
         lines.append(f"- pandas against `compute_all`: not compared ({comparison.get('missing', '?')}).")
     if "error" not in stores:
