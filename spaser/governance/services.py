@@ -476,6 +476,13 @@ def decision_remove(*, decision: Decision, membership) -> None:
     meeting = _current(decision.meeting_id)
     _require_pilot(membership, meeting.committee.organisation)
     _require_not_cancelled(meeting)
+    reports = list(decision.annual_reports.order_by("year", "version"))
+    if reports:
+        named = ", ".join(f"{report.year} (version {report.version})" for report in reports)
+        raise ValidationError(
+            f"Cette décision valide le rapport annuel {named} : elle ne peut pas être supprimée "
+            "(rouvrez d'abord le rapport s'il n'est pas publié)."
+        )
     decision.delete()
 
 

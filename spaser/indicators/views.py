@@ -126,17 +126,21 @@ def direction(request, slug: str):
 
 def _section(request: HttpRequest, *, axis: Axis | None = None, commitment: Commitment | None = None):
     current = board(request)
-    if current.period is None:
-        return _empty(request, current)
+    # The axis or commitment is looked up in the user's own scheme before anything is shown, the empty
+    # board included: another organisation's address is a 404, never a page.
     if axis is not None:
         axis = get_object_or_404(Axis, pk=axis, scheme=current.scheme)
-        indicators = selectors._scheme_indicators(current.scheme, commitment__axis=axis)
     else:
         commitment = get_object_or_404(
             Commitment.objects.select_related("axis"), pk=commitment, axis__scheme=current.scheme
         )
-        indicators = selectors._scheme_indicators(current.scheme, commitment=commitment)
         axis = commitment.axis
+    if current.period is None:
+        return _empty(request, current)
+    if commitment is not None:
+        indicators = selectors._scheme_indicators(current.scheme, commitment=commitment)
+    else:
+        indicators = selectors._scheme_indicators(current.scheme, commitment__axis=axis)
     figures = selectors.figures_for(
         scheme=current.scheme, period=current.period, scope=current.scope.key, indicators=indicators
     )

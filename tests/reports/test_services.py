@@ -188,3 +188,17 @@ def test_a_review_of_another_year_does_not_validate(world):
     with pytest.raises(ValidationError, match="revue annuelle 2025"):
         services.report_validate(report=generate(world), decision=world.decision, user=world.pilot)
     assert world.review_copil.status == MeetingStatus.HELD
+
+
+def test_the_decision_that_validated_a_report_cannot_be_removed(world):
+    """Found by the authorisation matrix: removing it crashed (ProtectedError, HTTP 500)."""
+    from spaser.governance import services as governance
+    from spaser.organisations.models import Membership
+
+    services.report_validate(report=generate(world), decision=world.decision, user=world.pilot)
+    membership = Membership.objects.get(user=world.pilot, organisation=world.organisation)
+    with pytest.raises(ValidationError, match=f"valide le rapport annuel {YEAR} \\(version 1\\)"):
+        governance.decision_remove(decision=world.decision, membership=membership)
+    assert Decision.objects.filter(pk=world.decision.pk).exists()
+    governance.decision_remove(decision=world.june_decision, membership=membership)  # no report: removed
+    assert not Decision.objects.filter(pk=world.june_decision.pk).exists()
