@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from spaser.contracts.models import QuarantineStatus
+from spaser.core import uploads
 from spaser.core.forms import SpaserForm
 
 ACCEPTED_EXTENSIONS = (".json", ".xml", ".csv", ".parquet", ".zip", ".gz")
@@ -71,6 +72,15 @@ class DecpUploadForm(SpaserForm):
                 "« spaser import_decp », ou demandez à l'administrateur de relever la limite "
                 "(réglage SPASER_MAX_UPLOAD_MB)."
             )
+        # The content decides, not the name: a PDF named .json is refused here, before a job reads it.
+        problem = uploads.refusal(
+            name,
+            uploads.read_head(upload),
+            {uploads.TEXT, uploads.ZIP, uploads.GZIP, uploads.PARQUET},
+            "un fichier DECP (JSON, XML, CSV ou Parquet, éventuellement en .zip ou .gz)",
+        )
+        if problem:
+            raise ValidationError(problem)
         return upload
 
 

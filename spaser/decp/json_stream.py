@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -119,6 +120,8 @@ class _Cursor:
                 continue
             except RecursionError:
                 self.fail("imbrication trop profonde", self.pos)
+            except ValueError:  # not a JSONDecodeError (caught above): an integer of more than 4 300 digits
+                self.fail(f"nombre trop long (plus de {sys.get_int_max_str_digits()} chiffres)", self.pos)
             if end == len(self.buf) and not self.eof and self.buf[end - 1] not in ']}"':
                 # A number or literal cut by the end of the chunk ("12" of "1234"): read on.
                 self.more()

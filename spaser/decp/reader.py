@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from spaser.core.uploads import describe_binary
 from spaser.decp import json_stream, tabular, xml_stream
 from spaser.decp.decp_file import (
     FORMAT_2019,
@@ -40,13 +41,6 @@ from spaser.decp.tabular_files import looks_tabular, open_csv, open_parquet, rea
 from spaser.decp.text import decode_head, detect_encoding
 
 PARQUET_MAGIC = b"PAR1"
-BINARY_SIGNATURES = {
-    b"%PDF": "un document PDF",
-    b"\x89PNG": "une image PNG",
-    b"\xff\xd8\xff": "une image JPEG",
-    b"GIF8": "une image GIF",
-    b"\xd0\xcf\x11\xe0": "un document Office ancien (.xls / .doc)",
-}
 
 
 def read_decp(path: str | Path, *, validate_schema: bool = False) -> Iterator[Record]:
@@ -60,9 +54,9 @@ def open_decp(path: str | Path, *, validate_schema: bool = True) -> DecpFile:
     head = source.head()
     if head.startswith(PARQUET_MAGIC):
         return open_parquet(source, validate_schema)
-    for signature, description in BINARY_SIGNATURES.items():
-        if head.startswith(signature):
-            raise UnsupportedFormat(f"« {source.name} » est {description}, pas un fichier DECP.")
+    description = describe_binary(head)
+    if description:
+        raise UnsupportedFormat(f"« {source.name} » est {description}, pas un fichier DECP.")
     encoding = detect_encoding(head)
     if b"\x00" in head and encoding != "utf-16":
         raise UnsupportedFormat(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -29,6 +30,18 @@ HEAD_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 GZIP_MAGIC = b"\x1f\x8b"
+# What a damaged archive makes zipfile / gzip / zlib raise (an offset out of the file is an OSError, an
+# unknown compression method a NotImplementedError, a damaged lzma or bz2 member an LZMAError / OSError).
+ARCHIVE_ERRORS = (
+    zlib.error,
+    zipfile.BadZipFile,
+    EOFError,
+    gzip.BadGzipFile,
+    OSError,
+    NotImplementedError,
+    ValueError,
+    lzma.LZMAError,
+)
 
 
 class _Counting(io.RawIOBase):
@@ -47,7 +60,7 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             data = self._inner.read(len(buffer))
-        except (zlib.error, zipfile.BadZipFile, EOFError, gzip.BadGzipFile) as error:
+        except ARCHIVE_ERRORS as error:
             raise InvalidFile(
                 f"« {self._source.name} » : archive endommagée ou tronquée ({error}). "
                 "Téléchargez ou copiez le fichier à nouveau."
@@ -105,8 +118,14 @@ class Source:
                 inner: BinaryIO = gzip.GzipFile(fileobj=io.BufferedReader(disk), mode="rb")
                 stream = _Counting(inner, self, inflated=True, counter=disk)
             elif self.wrapper == "zip":
-                archive = zipfile.ZipFile(disk_file)
-                inner = archive.open(self._member)
+                try:
+                    archive = zipfile.ZipFile(disk_file)
+                    inner = archive.open(self._member)
+                except ARCHIVE_ERRORS as error:
+                    raise InvalidFile(
+                        f"« {self.name} » : archive zip endommagée ({error}). "
+                        "Téléchargez ou copiez le fichier à nouveau."
+                    ) from None
                 stream = _Counting(inner, self, inflated=True, counter=_ZipDiskCounter(disk_file, self))
             else:
                 stream = disk
@@ -183,7 +202,7 @@ def _zip_source(path: Path, size: int) -> Source:
                 for info in archive.infolist()
                 if not info.is_dir() and not info.filename.startswith("__MACOSX/")
             ]
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except ARCHIVE_ERRORS as error:
         raise InvalidFile(f"« {path.name} » : archive zip illisible ou tronquée ({error}).") from None
     if len(members) != 1:
         names = ", ".join(f"« {info.filename} »" for info in members[:5]) or "aucun fichier"

@@ -79,7 +79,24 @@ def _csv_rows(reader: Any, decp: DecpFile) -> Iterator[tuple[int, dict[str, Any]
                 )
             yield position, row
     except csv.Error as error:
-        raise InvalidFile(f"CSV invalide dans « {decp.name} », ligne {reader.line_num} : {error}.") from None
+        raise InvalidFile(
+            # line_num counts the lines of the records read whole: the faulty one is the next
+            f"CSV invalide dans « {decp.name} », ligne {reader.line_num + 1} : {french_csv_error(error)}."
+        ) from None
+
+
+def french_csv_error(error: csv.Error) -> str:
+    """The csv module's errors, in French (the original in brackets when not known)."""
+    message = str(error)
+    if message.startswith("field larger than field limit"):
+        return f"une cellule dépasse {csv.field_size_limit():_} caractères".replace("_", " ")
+    if "NUL" in message:
+        return "caractère nul (octet 0) dans une ligne"
+    if "new-line character seen in unquoted field" in message:
+        return "retour à la ligne inattendu hors guillemets"
+    if message.startswith(("',' expected after '\"'", "unexpected end of data")):
+        return "guillemets mal fermés"
+    return f"ligne mal formée [{message}]"
 
 
 def _errors(encoding: str) -> str:

@@ -87,6 +87,7 @@ class CleanXml:
         self.first = True
         self.pending = ""  # the end of a chunk that may be the start of a character reference
         self.done = False
+        self.overlap = ""  # the last characters given to lxml, to find a declaration across two chunks
 
     def read(self, size: int = -1) -> bytes:
         while not self.done:
@@ -101,17 +102,20 @@ class CleanXml:
                     text, self.pending = text[:cut], text[cut:]
             if self.first:
                 text = self._prolog(text)
-            if _UNSAFE.search(text):
+            cleaned = text.translate(_CONTROL)
+            self.removed += len(text) - len(cleaned)
+            cleaned, references = _CONTROL_REF.subn("", cleaned)  # "&#1;" is as forbidden as the byte
+            self.removed += references
+            # Searched in what lxml will see (control characters removed: "<!DOC\x01TYPE" is a DOCTYPE),
+            # with the end of the previous chunk (a "<!DOCTYPE" cut in two by the chunk boundary).
+            if _UNSAFE.search(self.overlap + cleaned):
                 raise UnsafeFile(
                     f"« {self.name} » refusé : le XML déclare une DTD ou des entités "
                     "(<!DOCTYPE>, <!ENTITY>), "
                     "ce qu'un fichier DECP ne fait jamais et qui sert aux attaques « billion laughs » et "
                     "d'entités externes."
                 )
-            cleaned = text.translate(_CONTROL)
-            self.removed += len(text) - len(cleaned)
-            cleaned, references = _CONTROL_REF.subn("", cleaned)  # "&#1;" is as forbidden as the byte
-            self.removed += references
+            self.overlap = (self.overlap + cleaned)[-16:]
             if cleaned:
                 return cleaned.encode("utf-8")
         return b""
@@ -184,9 +188,36 @@ def iter_xml(
             ) from None
         if "Entity" in message or "entity" in message:
             raise UnsafeFile(f"« {name} » refusé : entité XML non résolue (ligne {error.lineno}).") from None
-        raise InvalidFile(f"XML invalide dans « {name} », ligne {error.lineno} : {message}.") from None
+        raise InvalidFile(
+            f"XML invalide dans « {name} », ligne {error.lineno} : {_french_xml(message)}."
+        ) from None
     if root is None:
         raise InvalidFile(f"« {name} » : aucun élément XML.")
+
+
+_XML_MESSAGES = (
+    (re.compile(r"^Excessive depth in document"), "imbrication trop profonde (plus de 256 niveaux)"),
+    (re.compile(r"^Start tag expected"), "balise ouvrante « < » attendue"),
+    (re.compile(r"^Document is empty"), "document vide"),
+    (re.compile(r"^no element found"), "aucun élément"),
+    (
+        re.compile(r"^Opening and ending tag mismatch: (\S+) line \d+ and (\S+)"),
+        r"balise fermante </\2> au lieu de </\1>",
+    ),
+    (re.compile(r"^Extra content at the end of the document"), "contenu après l'élément racine"),
+    (re.compile(r"^(?:StartTag|EndTag|AttValue|Couldn't find end of Start Tag)"), "balise mal formée"),
+    (re.compile(r"^(?:Char|PCDATA) 0x\w+ out of allowed range|^invalid character"), "caractère interdit"),
+    (re.compile(r"^xmlParseCharRef: invalid xmlChar value"), "référence de caractère interdite"),
+)
+
+
+def _french_xml(message: str) -> str:
+    """lxml's syntax errors, in French when known; the original kept in brackets (for support)."""
+    for pattern, french in _XML_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return f"{match.expand(french)} [{message[:120]}]"
+    return f"syntaxe XML incorrecte [{message[:120]}]"
 
 
 def element_to_dict(element: etree._Element) -> Any:
@@ -238,9 +269,12 @@ def _xsd(version: str) -> etree.XMLSchema:
 
 def check_xsd(element: etree._Element, version: str) -> list[Flag]:
     schema = _xsd(version)
-    if schema.validate(element):
-        return []
     label = XSD_LABELS[version]
+    try:
+        if schema.validate(element):
+            return []
+    except etree.XMLSchemaValidateError:  # libxml2 gives up on some hostile trees instead of answering
+        return [Flag("schema", f"Conformité au schéma {label} impossible à vérifier (XML anormal).", "")]
     messages = list(dict.fromkeys(_french_xsd(entry.message) for entry in schema.error_log))
     flags = [
         Flag("schema", f"Non conforme au schéma {label} : {message}", "")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django import forms
 
+from spaser.contracts.import_forms import file_size, max_upload_mb
+from spaser.core import uploads
 from spaser.core.forms import SpaserForm
 
 from .mapping import field_specs, mapping_errors
@@ -48,11 +50,23 @@ class UploadForm(SpaserForm):
                 f"« {upload.name} » n'est ni un classeur .xlsx ni un fichier .csv "
                 "(enregistrez-le dans l'un de ces formats depuis votre tableur)."
             )
-        if upload.size > MAX_BYTES:
+        limit = min(MAX_BYTES, max_upload_mb() * 1024 * 1024)
+        if upload.size > limit:  # the size the request announced: checked before anything is read
             raise forms.ValidationError(
-                f"« {upload.name} » pèse plus de {MAX_BYTES // (1024 * 1024)} Mo : "
+                f"« {upload.name} » pèse plus de {file_size(limit)} : "
                 "découpez-le ou utilisez la commande spaser import_register."
             )
+        if upload.size == 0:
+            raise forms.ValidationError(f"« {upload.name} » est vide.")
+        # The content decides, not the name: a PDF named .csv is refused clearly, here.
+        problem = uploads.refusal(
+            upload.name,
+            uploads.read_head(upload),
+            {uploads.ZIP, uploads.TEXT},
+            "un classeur .xlsx ou un fichier .csv",
+        )
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 

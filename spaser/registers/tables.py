@@ -19,6 +19,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from spaser.core.uploads import describe_binary
+from spaser.decp.tabular_files import french_csv_error
 from spaser.decp.text import decode_text
 
 from .values import cell_text, is_empty
@@ -86,6 +88,11 @@ def read_table(
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         raise TableError(
             f"Le fichier « {name} » est au format Excel 97-2003 (.xls) : enregistrez-le en .xlsx ou en CSV."
+        )
+    elif describe_binary(head):
+        raise TableError(
+            f"Le fichier « {name} » est {describe_binary(head)}, quel que soit son nom : "
+            "un classeur .xlsx ou un fichier .csv est attendu."
         )
     else:
         sheets, chosen = [], ""
@@ -167,7 +174,9 @@ def _read_csv(path: Path, name: str, encoding: str, delimiter: str) -> tuple[lis
             for row in csv.reader(io.StringIO(text, newline=""), delimiter=used_delimiter)
         ]
     except csv.Error as error:
-        raise TableError(f"Le fichier « {name} » n'est pas un CSV lisible : {error}.") from error
+        raise TableError(
+            f"Le fichier « {name} » n'est pas un CSV lisible : {french_csv_error(error)}."
+        ) from error
     return grid, used_encoding, used_delimiter
 
 

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spaser.decp.tabular_files import french_csv_error
 from spaser.decp.text import decode_text
 
 from .identifiers import clean_siret
@@ -72,6 +73,12 @@ def parse_inclusive_list(path: Path, *, kind: str = "auto") -> ParsedList:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header line, where the csv module may fail
+    except csv.Error as error:
+        raise InclusiveListError(
+            f"{path.name}, ligne 1 : CSV illisible ({french_csv_error(error)})."
+        ) from None
     header = {name.strip().lower(): name for name in reader.fieldnames or []}
     if "siret" not in header:
         raise InclusiveListError(
@@ -83,8 +90,20 @@ def parse_inclusive_list(path: Path, *, kind: str = "auto") -> ParsedList:
             f"{path.name} : colonne du type de structure (« kind » ou « type ») absente ; "
             "indiquez le type de toute la liste avec --kind EA ou --kind ESAT."
         )
-    active_column = header.get("is_active")
 
+    try:
+        return _parse_rows(reader, header, kind_column, forced)
+    except csv.Error as error:  # a cell beyond the csv module's size limit, an unclosed quote…
+        raise InclusiveListError(
+            # line_num counts the lines of the records read whole: the faulty one is the next
+            f"{path.name}, ligne {reader.line_num + 1} : CSV illisible ({french_csv_error(error)})."
+        ) from None
+
+
+def _parse_rows(
+    reader: csv.DictReader, header: dict[str, str], kind_column: str | None, forced: str
+) -> ParsedList:
+    active_column = header.get("is_active")
     parsed = ParsedList()
     for line, row in enumerate(reader, start=2):
         parsed.rows += 1
@@ -94,7 +113,9 @@ def parse_inclusive_list(path: Path, *, kind: str = "auto") -> ParsedList:
         raw_siret = (row.get(header["siret"]) or "").strip()
         siret = clean_siret(raw_siret)
         if siret is None:
-            parsed.refused.append((line, f"SIRET « {raw_siret} » invalide (14 chiffres, clé de contrôle)"))
+            parsed.refused.append(
+                (line, f"SIRET « {raw_siret[:40]} » invalide (14 chiffres, clé de contrôle)")
+            )
             continue
         row_kind = _row_kind(row.get(kind_column) if kind_column else "", forced)
         if isinstance(row_kind, tuple):
