@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from spaser.core import auth_settings
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SPASER_DATA_DIR", BASE_DIR.parent / "var"))
 # The SQLite database, the job queue, uploads and reports live here: it must exist before anything opens them.
@@ -59,11 +61,15 @@ INSTALLED_APPS = [
     "spaser.api",
     "spaser.observatory",
     "spaser.demo",
+    "spaser.audit",
+    "axes",  # login throttling: AccessAttempt, AccessLog, AccessFailureLog (shown in the admin)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "spaser.core.middleware.SecurityHeadersMiddleware",
+    # A locked, slow or unreachable database: a French 503, not a 500 (spaser/core/db_errors.py).
+    "spaser.core.db_errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last: turns a lockout flagged by the authentication backend into the login page's French message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spaser.urls"
@@ -108,15 +116,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _statement_timeout = os.environ.get("SPASER_DB_STATEMENT_TIMEOUT_MS", "").strip()
+    if _statement_timeout:  # for the web server only: imports and backups run long statements
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"-c statement_timeout={int(_statement_timeout)}"
+# A job « running » on another machine without a sign of life for this long is shown as interrupted.
+SPASER_JOB_SILENCE_MINUTES = float(os.environ.get("SPASER_JOB_SILENCE_MINUTES", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+
+def _from_env(read, *args):
+    try:
+        return read(os.environ, *args)
+    except auth_settings.SettingError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
+
+# Passwords: at least SPASER_PASSWORD_MIN_LENGTH (12) characters, not a common one, not only digits, not
+# close to the user's name or e-mail (Django's validators, messages in French).
+AUTH_PASSWORD_VALIDATORS = _from_env(auth_settings.password_validators)
+
+# Login throttling (django-axes, docs/decisions/0013-login-throttling-and-sso.md): the first backend refuses a
+# locked-out username or address before the password is checked. The API's tokens do not go through it.
+AUTHENTICATION_BACKENDS = [
+    "spaser.core.auth.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+globals().update(_from_env(auth_settings.throttle_settings))
+
+# Optional single sign-on through the Département's OpenID Connect provider (SPASER_OIDC_*).
+_oidc = _from_env(auth_settings.oidc_settings)
+globals().update(_oidc)
+SPASER_OIDC_ENABLED = _oidc["SPASER_OIDC_ENABLED"]
+if SPASER_OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("spaser.core.auth.SpaserOIDCBackend")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -138,13 +174,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Secure defaults; production switches (HTTPS) are documented in docs/deployment.md.
+# Secure defaults; production switches (HTTPS) are documented in docs/deployment.md. `spaser check --deploy`
+# is clean under the production environment given there (tests/security/test_settings.py).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("HTTPS", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (only when it always sets it).
+if env_bool("SPASER_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins allowed to post forms besides the host itself (e.g. https://spaser.departement.fr), comma-separated.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

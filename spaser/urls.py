@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("spaser.api.urls")),
     path("observatoire/", include("spaser.observatory.urls")),
     path("taches/", include("spaser.core.job_urls")),
+    path("audit/", include("spaser.audit.urls")),
     path("public/", include(([*public_scheme_urlpatterns, *public_report_urlpatterns], "public"))),
     path("", include("spaser.schemes.site_urls")),
     path("", include("spaser.core.urls")),

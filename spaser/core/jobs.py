@@ -17,17 +17,30 @@ Progress without hammering the database
   it would stay invisible to the polling page until the end, and SQLite would block a second writer. The
   huey store is separate (its own SQLite file, or Redis) and shared by the worker and the web server.
   `job_state()` reads the row and, while the job runs, the live progress from that store.
+
+When the worker dies (killed, machine restarted)
+- The runner records the machine and process id that run the job. A job still « running » whose process is
+  gone (same machine: checked with signal 0), or, when it runs on another machine, that has shown no sign of
+  life (start, progress) for SPASER_JOB_SILENCE_MINUTES (30), is marked « interrompue » by
+  `reconcile_interrupted`, which the job pages call: nothing else would ever finish its row. What the job did
+  inside its transaction (an import: the whole file) was rolled back by the database.
+- A failed or interrupted job can be relaunched (`retry`): a new Job of the same kind and parameters, linked
+  to the first (`retry_of`), launched by whoever asked; its history row names them (audit).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_task
 
@@ -48,6 +61,17 @@ COUNT_LABELS: dict[str, str] = {
 
 # A queued job nobody picked up after this delay: the worker is probably not running.
 STALE_QUEUE_DELAY = timedelta(seconds=60)
+# A running job on another machine silent for longer than this (minutes) is taken as interrupted.
+DEFAULT_SILENCE_MINUTES = 30
+INTERRUPTED_ERROR = (
+    "La tâche s'est arrêtée sans se terminer : le service de tâches (spaser run_huey) a été arrêté ou "
+    "redémarré pendant qu'elle tournait. Ce qu'elle enregistrait dans la base a été annulé (un import de "
+    "fichier est enregistré en entier ou pas du tout) : relancez-la."
+)
+HOST = socket.gethostname()[:255]
+
+# Every job task by kind, to relaunch a job from its row.
+TASKS: dict[str, Any] = {}
 
 
 class JobError(Exception):
@@ -83,7 +107,8 @@ class ProgressReporter:
     def __call__(self, read: int, fraction: float | None = None) -> None:
         if fraction is not None:
             fraction = min(1.0, max(0.0, float(fraction)))
-        self._pending = {"processed": int(read), "progress": fraction}
+        # "at": wall-clock time of the report, the job's sign of life (see reconcile_interrupted).
+        self._pending = {"processed": int(read), "progress": fraction, "at": time.time()}
         now = self.clock()
         if self._last_write is None or now - self._last_write >= self.interval:
             self._write(now)
@@ -132,6 +157,7 @@ def job_task(kind: str) -> Callable[[Handler], Any]:
 
         task.kind = kind
         task.handler = handler
+        TASKS[kind] = task
         return task
 
     return decorator
@@ -147,6 +173,10 @@ def enqueue(task, *, title: str, params: dict[str, Any], user=None, organisation
         created_by=user if user is not None and user.is_authenticated else None,
         organisation=organisation,
     )
+    return _dispatch(task, job)
+
+
+def _dispatch(task, job: Job) -> Job:
     try:
         task(job.pk)
     except Exception:
@@ -161,10 +191,43 @@ def enqueue(task, *, title: str, params: dict[str, Any], user=None, organisation
     return job
 
 
+def retry(*, job: Job, user) -> Job:
+    """Relaunch a failed or interrupted job: a new Job, same kind, title, parameters and organisation,
+    launched by `user`, linked to `job`. Raises JobError (French) when it cannot be relaunched."""
+    if not job.can_be_retried:
+        raise JobError(
+            f"Seule une tâche échouée ou interrompue peut être relancée ; celle-ci est "
+            f"« {job.get_status_display().lower()} »."
+        )
+    task = TASKS.get(job.kind)
+    if task is None:
+        raise JobError(f"Cette tâche ne peut pas être relancée : son type « {job.kind} » n'existe plus.")
+    with transaction.atomic():  # one relaunch per job, even when two people click at once
+        original = Job.objects.select_for_update().get(pk=job.pk)
+        already = original.retries.order_by("-pk").first()
+        if already is not None:
+            raise JobError(
+                f"Cette tâche a déjà été relancée (tâche n° {already.pk}, "
+                f"{already.get_status_display().lower()}) : relancez plutôt celle-là si elle a échoué."
+            )
+        logger.info("Tâche %s relancée par %s", job.pk, getattr(user, "pk", None))
+        new = Job(
+            kind=job.kind,
+            title=job.title,
+            params=job.params,
+            created_by=user if user is not None and user.is_authenticated else None,
+            organisation=job.organisation,
+            retry_of=original,
+        )
+        new._change_reason = f"Relance de la tâche n° {job.pk}"
+        new.save()
+    return _dispatch(task, new)
+
+
 def run_job(*, job_id: int, handler: Handler) -> None:
     """Run one job. Never raises: the outcome, good or bad, is written to the Job row."""
     started = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker_host=HOST, worker_pid=os.getpid()
     )
     if not started:  # unknown, or already run (huey may deliver a task twice after a crash)
         logger.warning("Tâche %s introuvable ou déjà traitée : ignorée", job_id)
@@ -209,6 +272,52 @@ def _finish(job_id: int, *, status: str, reporter: ProgressReporter | None = Non
     Job.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
     if reporter:
         reporter.clear()
+
+
+# --- Jobs whose worker died -------------------------------------------------------------------------------
+
+
+def silence_limit() -> timedelta:
+    return timedelta(minutes=float(getattr(settings, "SPASER_JOB_SILENCE_MINUTES", DEFAULT_SILENCE_MINUTES)))
+
+
+def _process_gone(host: str, pid: int | None) -> bool | None:
+    """True when the process is known to be gone, False when it runs, None when it cannot be checked here."""
+    if not pid or host != HOST:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, under another account
+        return False
+    return False
+
+
+def reconcile_interrupted(jobs) -> list[int]:
+    """Mark as interrupted the running jobs among `jobs` (a queryset) whose worker died. One query to
+    read them, one update per interrupted job; returns their ids."""
+    now = timezone.now()
+    limit = silence_limit()
+    interrupted = []
+    for job in jobs.filter(status=JobStatus.RUNNING).only("pk", "started_at", "worker_host", "worker_pid"):
+        gone = _process_gone(job.worker_host, job.worker_pid)
+        live = live_progress(job.pk) if gone is not True else None
+        if gone is None:
+            signs = [job.started_at or now]
+            if live and live.get("at"):
+                signs.append(datetime.fromtimestamp(live["at"], tz=UTC))
+            gone = now - max(signs) > limit
+        if not gone:
+            continue
+        fields = {"status": JobStatus.INTERRUPTED, "finished_at": now, "error": INTERRUPTED_ERROR}
+        if live:
+            fields.update(processed=live["processed"], progress=live["progress"])
+        if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(**fields):
+            logger.warning("Tâche %s interrompue : son processus (%s, %s) a disparu", job.pk, job.worker_host,
+                           job.worker_pid)  # fmt: skip
+            interrupted.append(job.pk)
+    return interrupted
 
 
 # --- Reading ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ goes through huey's key-value store, outside the database transaction the job ho
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class JobStatus(models.TextChoices):
@@ -14,9 +16,12 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "En cours"
     DONE = "done", "Terminée"
     FAILED = "failed", "Échouée"
+    # Marked running, but its worker stopped without finishing it (killed, restarted): see core/jobs.py.
+    INTERRUPTED = "interrupted", "Interrompue"
 
 
-FINISHED_STATUSES = {JobStatus.DONE, JobStatus.FAILED}
+FINISHED_STATUSES = {JobStatus.DONE, JobStatus.FAILED, JobStatus.INTERRUPTED}
+RETRYABLE_STATUSES = {JobStatus.FAILED, JobStatus.INTERRUPTED}
 
 
 class JobQuerySet(models.QuerySet):
@@ -35,7 +40,7 @@ class Job(models.Model):
 
     kind = models.CharField("type", max_length=40)
     title = models.CharField("intitulé", max_length=300)
-    status = models.CharField("statut", max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField("statut", max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     params = models.JSONField("paramètres", default=dict, blank=True)
     progress = models.FloatField("avancement (0 à 1)", null=True, blank=True)
     processed = models.PositiveIntegerField("éléments traités", default=0)
@@ -52,8 +57,24 @@ class Job(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     started_at = models.DateTimeField("commencée le", null=True, blank=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    # The process running the job, to tell a live job from one whose worker died (core/jobs.py).
+    worker_host = models.CharField("machine du service de tâches", max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField("processus du service de tâches", null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name="relance de",
+    )
 
     objects = JobQuerySet.as_manager()
+    # Who launched or relaunched what, when (rows are written on create: the runner's updates are not
+    # history, they are the job's own state).
+    history = HistoricalRecords(
+        excluded_fields=["progress", "processed", "message", "counts", "result", "worker_host", "worker_pid"]
+    )
 
     class Meta:
         verbose_name = "tâche de fond"
@@ -66,6 +87,32 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.status in RETRYABLE_STATUSES
+
+    @property
+    def duration(self):
+        """Time from start to end (or to now while it runs); None when it never started."""
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def duration_label(self) -> str:
+        """« 2 min 05 s », « 1 h 03 min », « 12 s »; empty when it never started."""
+        duration = self.duration
+        if duration is None:
+            return ""
+        seconds = max(0, int(duration.total_seconds()))
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours} h {minutes:02d} min"
+        if minutes:
+            return f"{minutes} min {seconds:02d} s"
+        return f"{seconds} s"
 
     @property
     def percent(self) -> int | None:

@@ -245,6 +245,9 @@ MATRIX: dict[str, tuple[Entry, Kwargs]] = {
     "projects:contracts": (FORM(OWN_DIRECTION_WRITE), pk("project")),
     # tasks
     "tasks:mine": (GET(MEMBER), none),
+    # audit journal (docs/audit.md): the pilot reads its organisation's, others 403
+    "audit:list": (GET(PILOT), none),
+    "audit:export_csv": (GET(PILOT), none),
     # governance
     "governance:index": (GET(MEMBER), none),
     "governance:committee_create": (FORM(PILOT), none),
@@ -303,6 +306,9 @@ MATRIX: dict[str, tuple[Entry, Kwargs]] = {
     # observatory, jobs
     "observatory:national": (GET(LOGGED_IN), none),
     "observatory:position": (GET(MEMBER), none),
+    # background jobs (docs/deployment.md « Pannes »): the pilot lists and relaunches its organisation's
+    "jobs:list": (GET(PILOT), none),
+    "jobs:retry": (POST(PILOT_OWN_ORG), pk("job")),
     "jobs:detail": (GET(OWN_ORG_READ), pk("job")),
     "jobs:state": (GET(OWN_ORG_READ), pk("job")),
     # public site
@@ -324,6 +330,9 @@ MATRIX: dict[str, tuple[Entry, Kwargs]] = {
     # home, sign-in, dashboards
     "home": (GET(LOGGED_IN), none),
     "login": (FORM(PUBLIC), none),
+    # single sign-on (OpenID Connect): 404 while SPASER_OIDC_* are unset (tests/security/test_login.py)
+    "oidc_authentication_init": (GET(NO_PAGE), none),
+    "oidc_authentication_callback": (GET(NO_PAGE), none),
     "logout": (POST(LOGOUT), none),
     "indicators:dashboard": (GET(MEMBER), none),
     "indicators:direction": (GET(DIRECTION_DASHBOARD), lambda w: {"slug": w.resource.slug}),

@@ -100,6 +100,8 @@ class CorrectiveActionUpdate(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField("le", auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "suivi d'action corrective"
         ordering = ["at", "pk"]
