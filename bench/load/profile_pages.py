@@ -1,0 +1,66 @@
+"""Profile the load test's pages one by one on the load database: time, number of queries and the slowest
+queries of each (with `--explain`, their EXPLAIN ANALYZE). Used to find what a page misses the goal on.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:55433/spaser_load SPASER_DATA_DIR=var/load \\
+        .venv/bin/python bench/load/profile_pages.py [--user pilote] [--explain] [PATH…]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+PAGES = [
+    "/tableau-de-bord/",
+    "/marches/",
+    "/marches/?page=40",
+    "/marches/?tri=montant",
+    "/marches/?annee=2024&sociale=oui",
+    "/marches/?q=nettoyage",
+    "/renouvellements/",
+    "/projets/",
+    "/observatoire/",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--user", default="pilote")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--top", type=int, default=4)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spaser.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=args.user))
+    for path in args.paths or PAGES:
+        client.get(path)  # caches
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(path)
+            seconds = time.perf_counter() - started
+        queries = captured.captured_queries
+        sql_seconds = sum(float(q["time"]) for q in queries)
+        print(
+            f"{path}: {response.status_code}, {seconds * 1000:.0f} ms, {len(queries)} queries "
+            f"({sql_seconds * 1000:.0f} ms in SQL)"
+        )
+        for query in sorted(queries, key=lambda q: -float(q["time"]))[: args.top]:
+            print(f"   {float(query['time']) * 1000:7.0f} ms  {query['sql'][:300]}")
+            if args.explain and float(query["time"]) > 0.05:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN ANALYZE " + query["sql"])
+                    print("\n".join("        " + row[0] for row in cursor.fetchall()))
+
+
+if __name__ == "__main__":
+    main()
