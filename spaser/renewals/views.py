@@ -4,6 +4,7 @@ referent sees only its own direction (another direction → 403); writing a revi
 from __future__ import annotations
 
 import csv
+import heapq
 from datetime import date
 
 from django.contrib import messages
@@ -60,6 +61,13 @@ def _radar(request):
     return organisation, membership, form, months, direction, forced, contracts, flags, today
 
 
+FLAGS_SHOWN = 20
+
+
+def _flag_order(flag) -> tuple:
+    return flag.renewal_date, flag.contract.uid
+
+
 def radar(request):
     organisation, membership, form, months, direction, forced, contracts, flags, today = _radar(request)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -75,7 +83,10 @@ def radar(request):
             "forced": forced is not None,
             "page": page,
             "rows": rows,
-            "flags": sorted(flags.values(), key=lambda f: (f.renewal_date, f.contract.uid)),
+            # the oldest only: at 100 000 contracts they are thousands (the « etat » filter lists them all)
+            "flags": heapq.nsmallest(FLAGS_SHOWN, flags.values(), key=_flag_order),
+            "flag_count": len(flags),
+            "unreviewed_state": selectors.STATE_UNREVIEWED_RENEWAL,
             "is_pilot": is_pilot(membership),
             "today": today,
         },

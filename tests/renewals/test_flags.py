@@ -73,3 +73,29 @@ def test_flag_shown_on_radar_rows(world):
     )
     assert rows[0].contract == extended
     assert rows[0].unreviewed_renewal is not None
+
+
+def test_the_radar_lists_the_oldest_flags_and_links_to_all(world, client, monkeypatch):
+    """At 100 000 contracts the flags are thousands (RESULTS.md « Charge »): the page lists the oldest."""
+    from django.urls import reverse
+
+    from spaser.renewals import views
+
+    monkeypatch.setattr(views, "FLAGS_SHOWN", 2)
+    for first_end in (-2, -3, -4):  # notified for 12 months, extended to 24: renewed `first_end` months ago
+        world.contract(
+            notification_date=months(first_end - 12),
+            duration_months=12,
+            current_duration_months=24,
+            end_date=months(first_end + 12),
+            end_date_estimated=True,
+        )
+    client.force_login(world.pilot)
+    body = client.get(reverse("renewals:radar")).content.decode()
+    assert "3 marchés renouvelés sans revue du besoin" in body
+    notice = body.split('id="flags-title"')[1].split("</section>")[0]
+    assert notice.count("<li>") == 2
+    assert months(-4).strftime("%d/%m/%Y") in notice
+    assert months(-2).strftime("%d/%m/%Y") not in notice
+    assert f"?etat={selectors.STATE_UNREVIEWED_RENEWAL}" in notice
+    assert "Voir les 3 marchés" in notice
