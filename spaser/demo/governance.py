@@ -24,6 +24,7 @@ from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from spaser.governance import services
 from spaser.governance.models import (
@@ -395,7 +396,7 @@ def load_demo_governance(scheme: Scheme, *, today: date | None = None) -> str:
     organisation = scheme.organisation
     if Committee.objects.filter(organisation=organisation).exists():
         return "comités déjà présents (laissés tels quels)"
-    today = today or date.today()
+    today = today or timezone.localdate()
     summary = DemoGovernance(organisation, scheme, today).load()
     counts = recompute_meetings_indicators(scheme, today)
     return (

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from spaser.contracts.end_dates import add_months
 from spaser.contracts.models import Contract, ContractOrigin
@@ -422,7 +423,7 @@ def load_demo_purchases(organisation: Organisation, folder: Path, *, today: date
         or RenewalReview.objects.for_organisation(organisation).exists()
     ):
         return f"{defaults} ; projets et revues déjà présents (laissés tels quels)"
-    demo = DemoPurchases(organisation, folder, today or date.today())
+    demo = DemoPurchases(organisation, folder, today or timezone.localdate())
     register = demo.register()
     renewals = demo.renewal_reviews()
     projects = [demo.project(story) for story in STORIES]

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from spaser.contracts.models import Contract
 from spaser.registers.models import InsertionHours, InsertionParticipant
@@ -248,7 +249,7 @@ def compute_scheme(
     """Every figure of `indicators` for every scope and period of `years` (see the module docstring).
     An indicator whose definition cannot be computed (manual, invalid) is left out: « pas de données ».
     `periods` chooses the periods of each indicator and year (by default those it is followed on)."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     plans: list[tuple[Any, Plan]] = []
     for indicator in indicators:
         try:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from spaser.contracts.cpv import division_label
 
 from . import selectors
@@ -218,7 +220,7 @@ def _breakdowns(indicator, plan: Plan | None, scope: Scope, period: Period) -> t
 
 
 def indicator_page(*, indicator, scope: Scope, period: Period, today: date | None = None) -> IndicatorPage:
-    today = today or date.today()
+    today = today or timezone.localdate()
     scheme = indicator.commitment.axis.scheme
     figure = selectors.figures_for(scheme=scheme, period=period, scope=scope.key, indicators=[indicator])[0]
     plan = _plan(indicator)

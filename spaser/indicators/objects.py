@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
+
+from django.utils import timezone
 
 from .periods import Period
 from .results import Result, percent
@@ -67,7 +68,7 @@ def _actions(scheme, direction, period: Period, measure: str) -> Result:
     due = actions.filter(Q(due_date__lt=end) | Q(due_date__isnull=True))
     total = due.count()
     done = due.filter(status=ActionStatus.DONE).count()
-    late = due.exclude(status=ActionStatus.DONE).filter(due_date__lt=min(end, date.today())).count()
+    late = due.exclude(status=ActionStatus.DONE).filter(due_date__lt=min(end, timezone.localdate())).count()
     details = {"actions_echues": total, "realisees": done, "en_retard": late}
     if measure == "done_share":
         value = percent(Decimal(done), Decimal(total))

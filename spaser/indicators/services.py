@@ -4,6 +4,7 @@ not change is left untouched (no new history row)."""
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from spaser.schemes.models import Scheme
 
@@ -13,7 +14,7 @@ from .scopes import organisation_scopes
 
 
 def default_years(scheme: Scheme, today: date | None = None) -> list[int]:
-    today = today or date.today()
+    today = today or timezone.localdate()
     return [year for year in scheme.years if year <= today.year]
 
 

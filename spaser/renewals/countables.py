@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 
 from spaser.contracts.end_dates import add_months
 from spaser.indicators.objects import Countable, run_memo
@@ -37,7 +38,7 @@ def _reviews(organisation, direction):
 def compute(scheme, direction, period: Period, measure: str, *, today: date | None = None) -> Result:
     from .selectors import _base, renewals_without_review
 
-    today = today or date.today()
+    today = today or timezone.localdate()
     organisation = scheme.organisation
     start, end = period.first_day, period.day_after
     if measure == "reviewed_share":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import heapq
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from spaser.contracts.models import Contract
 from spaser.organisations.permissions import require_member
@@ -46,7 +46,7 @@ def _radar(request):
         direction = own
     else:
         direction = next((d for d in directions if d.slug == data.get("direction")), None)
-    today = date.today()
+    today = timezone.localdate()
     state = data.get("etat", "")
     flags = selectors.radar_flags(organisation, direction=direction, today=today)
     contracts = selectors.radar_queryset(

@@ -3,10 +3,10 @@ indicator of the demo scheme has a 2024 value computed by the engine from demo d
 real import paths — or is plainly manual (input campaigns) or lacking data — and the figures are plausible."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from spaser.contracts.models import Contract, ImportBatch
 from spaser.demo.generator import DemoGenerator
@@ -27,7 +27,7 @@ COMPUTED_IN_THE_DEMO = {"C2"}
 # Computed, but with no 2024 value by nature: E4 counts the consultations launched from 22 August 2026 (loi
 # Climat), which cannot exist in 2024; the demo's projects launched in autumn 2026 give it a 2026 value. T5b
 # counts the committee meetings, recorded in the demo from the latest months before the day it is loaded.
-LATER = {"E4": 2026, "T5b": calendar_of(date.today())["cotechs"][-1].year}
+LATER = {"E4": 2026, "T5b": calendar_of(timezone.localdate())["cotechs"][-1].year}
 YEAR = Period(2024, "A")
 
 

@@ -4,12 +4,13 @@ actions (done, in progress, overdue), the next meetings planned; the next COTECH
 actions; T5b counts the meetings held."""
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from spaser.demo.governance import calendar_of
@@ -34,7 +35,7 @@ def demo(demo_output):
 
 
 def test_the_pilot_finds_the_committees_their_held_meetings_and_the_corrective_actions(demo, client):
-    today = date.today()
+    today = timezone.localdate()
     dates = calendar_of(today)
     cotech = Committee.objects.get(kind=CommitteeKind.COTECH)
     copil = Committee.objects.get(kind=CommitteeKind.COPIL)
@@ -92,7 +93,7 @@ def test_the_pilot_finds_the_committees_their_held_meetings_and_the_corrective_a
 
 
 def test_the_next_cotech_pack_shows_the_open_actions_and_t5b_counts_the_meetings(demo):
-    today = date.today()
+    today = timezone.localdate()
     dates = calendar_of(today)
     cotech = Committee.objects.get(kind=CommitteeKind.COTECH)
     planned = cotech.meetings.get(status=MeetingStatus.PLANNED)
@@ -170,7 +171,7 @@ def test_done_when_the_pilot_holds_a_cotech_and_the_next_pack_carries_its_action
     from spaser.governance.models import Decision, Meeting
     from spaser.organisations.models import Direction
 
-    today = date.today()
+    today = timezone.localdate()
     cotech = Committee.objects.get(kind=CommitteeKind.COTECH)
     client.login(username="pilote", password=DEMO_PASSWORD)
     response = client.post(

@@ -5,6 +5,7 @@ renewal flagged, and the indicators T1-T4, E4, E8 computed from them."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from spaser.contracts.end_dates import add_months
 from spaser.indicators.models import IndicatorValue
@@ -26,7 +27,7 @@ def value(code: str, year: int):
 
 def test_the_demo_follows_purchases_and_renewals(demo):
     organisation, output = demo
-    today = date.today()
+    today = timezone.localdate()
     assert "14 projets d'achat" in output
     assert ReferralRule.objects.filter(organisation=organisation).exists()  # the defaults, seeded
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from spaser.contracts.models import Contract, ContractOrigin
 from spaser.demo.generator import DemoGenerator
@@ -59,9 +60,9 @@ def test_demo_loads_everything_through_the_real_importer(demo):
     contracts = Contract.objects.for_organisation(organisation)
     decp = contracts.filter(origin=ContractOrigin.DECP)
     # two complete years, then the running years up to the last complete month
-    years = set(range(2024, (date.today().replace(day=1) - timedelta(days=1)).year + 1))
+    years = set(range(2024, (timezone.localdate().replace(day=1) - timedelta(days=1)).year + 1))
     assert set(decp.values_list("notification_year", flat=True)) == years
-    last_month_end = date.today().replace(day=1) - timedelta(days=1)
+    last_month_end = timezone.localdate().replace(day=1) - timedelta(days=1)
     assert not decp.filter(notification_date__gt=last_month_end).exists()
     # and two small contracts of the internal register (under the DECP threshold), dated from today
     assert contracts.filter(origin=ContractOrigin.REGISTER).count() == 2

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from spaser.contracts.end_dates import add_months
 from spaser.contracts.models import Contract
 from tests.factories import BuyerFactory, build_register
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def months(n: int) -> date:

@@ -1,11 +1,11 @@
 """`spaser load_demo`: the Seine-Saint-Denis demo, loaded through the real services. Idempotent."""
 
-from datetime import date
 from pathlib import Path
 
 import orjson
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from spaser.contracts.attribution import attribute_contracts
 from spaser.contracts.models import AttributionRule
@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
         folder = Path(settings.DATA_DIR) / "demo"
         folder.mkdir(parents=True, exist_ok=True)
-        today = date.today()
+        today = timezone.localdate()
         generator = DemoGenerator()
         decp = generator.generate(today=today)
         path = folder / "decp-2022-seine-saint-denis-demo.json"

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from spaser.observatory import store
 from spaser.observatory.fetch import DATASET_API_URL, TABULAR_URL, DownloadError, download, year_file_url
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         directory = Path(output) if output else store.root() / "telechargements"
         targets: list[tuple[str, str]] = []  # (url, file name)
         try:
-            years = year or ([] if url or tabular else [date.today().year])
+            years = year or ([] if url or tabular else [timezone.localdate().year])
             for one_year in years:
                 targets.append((year_file_url(one_year, dataset_url=dataset), f"decp-{one_year}.json"))
             if tabular:

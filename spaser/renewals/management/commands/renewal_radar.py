@@ -4,9 +4,9 @@ due, their end or renewal date, whether the date is estimated, and the state of 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from spaser.organisations.models import Organisation
 from spaser.renewals import selectors
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             organisations = organisations.filter(slug=organisation)
             if not organisations.exists():
                 raise CommandError(f"Organisation inconnue : « {organisation} ».")
-        today = date.today()
+        today = timezone.localdate()
         output = []
         found_direction = False
         for org in organisations:
