@@ -28,7 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spaser.decp import ContractRecord, DecpError, RejectedRecord, UnsafeFile, open_decp
-from tests.fuzz.helpers import CASES, assert_clear_error, fuzz
+from tests.fuzz.helpers import CASES, MUTATION, assert_clear_error, fuzz, mutate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decp"
 WORK = Path(tempfile.mkdtemp(prefix="spaser-fuzz-decp-"))
@@ -257,31 +257,6 @@ def test_truncated_at_any_offset(seed, where):
     if not cut:
         return
     check_read(content[:cut], f"coupe-{seed}", "decp: fichiers réels tronqués")
-
-
-MUTATION = st.tuples(
-    st.sampled_from(["flip", "delete", "insert", "duplicate"]),
-    st.floats(min_value=0, max_value=1),
-    st.integers(min_value=0, max_value=255),
-    st.integers(min_value=1, max_value=40),
-)
-
-
-def mutate(content: bytes, mutations) -> bytes:
-    data = bytearray(content)
-    for operation, where, value, length in mutations:
-        if not data:
-            break
-        at = min(int(len(data) * where), len(data) - 1)
-        if operation == "flip":
-            data[at] ^= value or 1
-        elif operation == "delete":
-            del data[at : at + length]
-        elif operation == "insert":
-            data[at:at] = bytes([value]) * length
-        else:
-            data[at:at] = data[at : at + length]
-    return bytes(data)
 
 
 @fuzz(800)

@@ -34,7 +34,7 @@ from spaser.registers.services import import_insertion, import_register
 from spaser.registers.tables import TableError, read_table
 from spaser.suppliers.inclusive import InclusiveListError, parse_inclusive_list
 from tests.factories import BuyerFactory, build_register
-from tests.fuzz.helpers import CASES, assert_clear_error, fuzz
+from tests.fuzz.helpers import CASES, MUTATION, assert_clear_error, fuzz, mutate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 WORK = Path(tempfile.mkdtemp(prefix="spaser-fuzz-tables-"))
@@ -162,29 +162,6 @@ SEEDS = {
     "registre_marches_bom.csv": (FIXTURES / "registers" / "registre_marches_bom.csv").read_bytes(),
     "insertion_facilitateur.csv": (FIXTURES / "registers" / "insertion_facilitateur.csv").read_bytes(),
 }
-MUTATION = st.tuples(
-    st.sampled_from(["flip", "delete", "insert", "duplicate"]),
-    st.floats(min_value=0, max_value=1),
-    st.integers(min_value=0, max_value=255),
-    st.integers(min_value=1, max_value=40),
-)
-
-
-def mutate(content: bytes, mutations) -> bytes:
-    data = bytearray(content)
-    for operation, where, value, length in mutations:
-        if not data:
-            break
-        at = min(int(len(data) * where), len(data) - 1)
-        if operation == "flip":
-            data[at] ^= value or 1
-        elif operation == "delete":
-            del data[at : at + length]
-        elif operation == "insert":
-            data[at:at] = bytes([value]) * length
-        else:
-            data[at:at] = data[at : at + length]
-    return bytes(data)
 
 
 @fuzz(400)
