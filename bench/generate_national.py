@@ -81,8 +81,11 @@ NAMES = {
     "autre": "SOCIETE D'ECONOMIE MIXTE {n}",
 }
 DEPARTEMENTS = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B", "971", "972", "973", "974"]
-YEARS = (2019, 2020, 2021, 2022, 2023, 2024, 2025)
-YEAR_WEIGHTS = (9, 9, 10, 11, 12, 14, 14)
+YEARS = (2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026)
+YEAR_WEIGHTS = (9, 9, 10, 11, 12, 14, 14, 12)
+# The file is the national data as published on 2026-11-29: the running year stops there (day 332 of 2026),
+# so that a buyer's running year has peers in the observatory, as in the real consolidated files.
+LAST_DAY = {2026: 332}
 SUPPLIERS = 120_000
 DUPLICATE_RATE, REPUBLISHED_RATE, CONCESSION_RATE = 0.007, 0.003, 0.004
 DUPLICATE_DELAY = (500, 5_000)  # records between a contract and its second publication
@@ -278,7 +281,7 @@ class NationalGenerator:
         family = FAMILIES[bisect.bisect(self.family_cumulative, rng.random() * self.family_cumulative[-1])]
         year = YEARS[bisect.bisect(self.year_cumulative, rng.random() * self.year_cumulative[-1])]
         lots = min(left, rng.choices((1, 2, 3, 4, 6), weights=(64, 16, 10, 7, 3))[0])
-        notified = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        notified = date(year, 1, 1) + timedelta(days=rng.randint(0, LAST_DAY.get(year, 364)))
         framework = rng.random() < family.framework
         siret = buyer.sirets[0] if len(buyer.sirets) == 1 else rng.choice(buyer.sirets)
         objet = rng.choice(family.objects).format(
@@ -341,7 +344,7 @@ class NationalGenerator:
 
     def concession(self, rng: random.Random, buyer: Buyer, number: int) -> dict:
         year = YEARS[bisect.bisect(self.year_cumulative, rng.random() * self.year_cumulative[-1])]
-        signed = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        signed = date(year, 1, 1) + timedelta(days=rng.randint(0, LAST_DAY.get(year, 364)))
         record = {
             "id": f"{year}DSP{number:05d}",
             "autoriteConcedante": {"id": buyer.sirets[0]},
