@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -74,10 +74,39 @@ class RadarRow:
 
 @dataclass(frozen=True)
 class UnreviewedRenewal:
-    contract: Contract
+    """One renewal without a decided review. Found on light rows (ids and dates: at 100 000 contracts,
+    building tens of thousands of model instances was most of the radar's time); the contracts themselves are
+    loaded only for the flags shown (`with_contracts`), or one by one on first access."""
+
+    contract_id: int
+    uid: str  # the contract's, to order and name flags without loading the contracts
     renewal_date: date  # when the contract was renewed (original end or radar date)
     reason: str  # French, shown to users
-    successor: Contract | None = None
+    successor_id: int | None = None
+    _loaded: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def contract(self) -> Contract:
+        if "contract" not in self._loaded:
+            self._loaded["contract"] = Contract.objects.select_related("direction").get(pk=self.contract_id)
+        return self._loaded["contract"]
+
+    @property
+    def successor(self) -> Contract | None:
+        if self.successor_id is None:
+            return None
+        if "successor" not in self._loaded:
+            self._loaded["successor"] = Contract.objects.get(pk=self.successor_id)
+        return self._loaded["successor"]
+
+
+def with_contracts(flags: Iterable[UnreviewedRenewal]) -> list[UnreviewedRenewal]:
+    """`flags` with their contracts loaded in one query (for the few a page or a pack shows)."""
+    flags = list(flags)
+    contracts = Contract.objects.select_related("direction").in_bulk([flag.contract_id for flag in flags])
+    for flag in flags:
+        flag._loaded["contract"] = contracts[flag.contract_id]
+    return flags
 
 
 def radar_date_of(contract: Contract) -> tuple[date | None, str, bool]:
@@ -166,12 +195,9 @@ def renewals_without_review(
     today: date,
 ) -> dict[int, UnreviewedRenewal]:
     """Contracts renewed between `since` (included) and `until` (excluded, never after today) with no decided
-    review, by contract id. Three queries whatever the number of contracts."""
+    review, by contract id. Three queries whatever the number of contracts, on tuples of the few columns the
+    rule reads."""
     until = min(until, today)
-    # The source record and the other JSON columns are never read here: at 100 000 contracts, decoding them
-    # for tens of thousands of rows took most of the radar's time.
-    light = ("raw", "modifications", "techniques", "sources", "quality_flags")
-    light += ("social_considerations", "environmental_considerations")
     flags: dict[int, UnreviewedRenewal] = {}
     decided = RenewalReview.objects.filter(contract=OuterRef("pk")).exclude(decision=Decision.PENDING)
     # 1. Extended by a DECP modification after its first end (or deadline) passed.
@@ -184,19 +210,21 @@ def renewals_without_review(
             notification_date__lt=until,
         )
         .exclude(Exists(decided))
-        .select_related("direction")
-        .defer(*light)
+        .values_list(
+            "pk", "uid", "notification_date", "duration_months", "current_duration_months", "renewal_deadline"
+        )
     )
-    for contract in extended:
-        first_end = add_months(contract.notification_date, contract.duration_months)
-        if contract.renewal_deadline and contract.renewal_deadline < first_end:
-            first_end = contract.renewal_deadline
+    for pk, uid, notified, duration, current_duration, deadline in extended:
+        first_end = add_months(notified, duration)
+        if deadline and deadline < first_end:
+            first_end = deadline
         if since <= first_end < until:
-            flags[contract.pk] = UnreviewedRenewal(
-                contract,
+            flags[pk] = UnreviewedRenewal(
+                pk,
+                uid,
                 first_end,
-                f"Durée prolongée par modification ({contract.duration_months} → "
-                f"{contract.current_duration_months} mois) sans revue du besoin décidée.",
+                f"Durée prolongée par modification ({duration} → {current_duration} mois) "
+                "sans revue du besoin décidée.",
             )
     # 2. Ended, and a newer contract of the same buyer, CPV division and direction notified soon after.
     ended = list(
@@ -210,54 +238,56 @@ def renewals_without_review(
                 )
             )
         )
-        .select_related("direction")
-        .defer(*light)
+        .values_list(
+            "pk", "uid", "buyer_siret", "cpv_division", "direction_id", "notification_date", "end_date", "due"
+        )
     )
     if not ended:
         return flags
     # Successors per (buyer, CPV division, direction), in (notification date, pk) order, with their dates
     # apart for bisect: each ended contract looks only at the candidates notified in its window, instead of
     # every contract of its group (quadratic at 100 000 contracts: minutes on the radar and the indicators).
-    successors: dict[tuple, list[Contract]] = {}
-    latest = add_months(max(c.end_date or c.due for c in ended), SUCCESSOR_WINDOW_MONTHS)
+    successors: dict[tuple, list[tuple]] = {}
+    latest = add_months(max(end_date or due for *_, end_date, due in ended), SUCCESSOR_WINDOW_MONTHS)
     candidates = (
         Contract.objects.for_organisation(organisation)
         .filter(
-            notification_date__gte=min(c.due for c in ended),
+            notification_date__gte=min(due for *_, due in ended),
             notification_date__lte=latest,
-            cpv_division__in={c.cpv_division for c in ended},
-            direction__in={c.direction_id for c in ended},
+            cpv_division__in={row[3] for row in ended},
+            direction__in={row[4] for row in ended},
         )
-        .only("pk", "uid", "buyer_siret", "cpv_division", "direction_id", "notification_date")
+        .order_by("notification_date", "pk")
+        .values_list("pk", "uid", "buyer_siret", "cpv_division", "direction_id", "notification_date")
     )
-    for candidate in candidates.order_by("notification_date", "pk"):
-        key = (candidate.buyer_siret, candidate.cpv_division, candidate.direction_id)
-        successors.setdefault(key, []).append(candidate)
-    dates = {key: [c.notification_date for c in group] for key, group in successors.items()}
-    for contract in ended:
-        if contract.pk in flags:
+    for pk, uid, buyer, cpv_division, direction_id, notified in candidates:
+        successors.setdefault((buyer, cpv_division, direction_id), []).append((notified, pk, uid))
+    dates = {key: [notified for notified, _, _ in group] for key, group in successors.items()}
+    for pk, uid, buyer, cpv_division, direction_id, notified, end_date, due in ended:
+        if pk in flags:
             continue
-        key = (contract.buyer_siret, contract.cpv_division, contract.direction_id)
+        key = (buyer, cpv_division, direction_id)
         group = successors.get(key)
         if not group:
             continue
-        end = contract.end_date or contract.due
+        end = end_date or due
         last = add_months(end, SUCCESSOR_WINDOW_MONTHS)
         # The first successor notified on or after the end and strictly after the contract itself.
         start = bisect_left(dates[key], end)
-        if contract.notification_date and contract.notification_date >= end:
-            start = bisect_right(dates[key], contract.notification_date)
-        for successor in group[start:]:
-            if successor.notification_date > last:
+        if notified and notified >= end:
+            start = bisect_right(dates[key], notified)
+        for successor_notified, successor_pk, successor_uid in group[start:]:
+            if successor_notified > last:
                 break
-            if successor.pk == contract.pk:
+            if successor_pk == pk:
                 continue
-            flags[contract.pk] = UnreviewedRenewal(
-                contract,
-                contract.due,
-                f"Relancé : marché {successor.uid} notifié le {successor.notification_date:%d/%m/%Y}, "
+            flags[pk] = UnreviewedRenewal(
+                pk,
+                uid,
+                due,
+                f"Relancé : marché {successor_uid} notifié le {successor_notified:%d/%m/%Y}, "
                 "sans revue du besoin décidée.",
-                successor,
+                successor_pk,
             )
             break
     return flags

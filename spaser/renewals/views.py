@@ -65,7 +65,7 @@ FLAGS_SHOWN = 20
 
 
 def _flag_order(flag) -> tuple:
-    return flag.renewal_date, flag.contract.uid
+    return flag.renewal_date, flag.uid
 
 
 def radar(request):
@@ -84,7 +84,7 @@ def radar(request):
             "page": page,
             "rows": rows,
             # the oldest only: at 100 000 contracts they are thousands (the « etat » filter lists them all)
-            "flags": heapq.nsmallest(FLAGS_SHOWN, flags.values(), key=_flag_order),
+            "flags": selectors.with_contracts(heapq.nsmallest(FLAGS_SHOWN, flags.values(), key=_flag_order)),
             "flag_count": len(flags),
             "unreviewed_state": selectors.STATE_UNREVIEWED_RENEWAL,
             "is_pilot": is_pilot(membership),

@@ -61,7 +61,9 @@ def renewals(context: PackContext) -> dict:
                 "renewal_date": iso(flag.renewal_date),
                 "reason": flag.reason,
             }
-            for flag in sorted(flags.values(), key=lambda f: (f.renewal_date, f.contract.uid))[:ROWS_CAP]
+            for flag in radar.with_contracts(
+                sorted(flags.values(), key=lambda f: (f.renewal_date, f.uid))[:ROWS_CAP]
+            )
         ],
         "note": f"Marchés (hors concessions) arrivant à échéance dans les {SOON_MONTHS} mois ou en retard "
         "(date passée sans décision de renouvellement) ; renouvellements sans revue des 12 derniers mois.",
