@@ -3,6 +3,8 @@ import os
 import pytest
 from hypothesis import settings
 
+from spaser.organisations import data_stamp
+
 # The hand-computed perimeter is shared by the indicator, dashboard and browser tests; the browser fixtures
 # (one Chromium for the whole session) by every browser test, wherever it lives.
 pytest_plugins = ["tests.perimeter", "tests.browser.fixtures"]
@@ -12,6 +14,13 @@ pytest_plugins = ["tests.perimeter", "tests.browser.fixtures"]
 settings.register_profile("ci", derandomize=True, deadline=None, database=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_memos():
+    """Each test starts without the memos an earlier test left in this process (data_stamp.py); a test that
+    changes contracts without the signal production writes send calls `renew` itself."""
+    data_stamp.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 queries of each (with `--explain`, their EXPLAIN ANALYZE). Used to find what a page misses the goal on.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:55433/spaser_load SPASER_DATA_DIR=var/load \\
-        .venv/bin/python bench/load/profile_pages.py [--user pilote] [--explain] [PATH…]
+        .venv/bin/python bench/load/profile_pages.py [--user pilote] [--explain] [--cold] [PATH…]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--user", default="pilote")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--top", type=int, default=4)
+    parser.add_argument("--cold", action="store_true", help="without the pages' memos (data_stamp.py)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spaser.settings")
     import django
@@ -40,10 +41,14 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from spaser.organisations import data_stamp
+
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=args.user))
     for path in args.paths or PAGES:
         client.get(path)  # caches
+        if args.cold:
+            data_stamp.forget_all()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(path)

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.dispatch import Signal
 
+from spaser.organisations import data_stamp
+
 # kwargs: organisation_ids — the organisations whose data changed, or None for "any" (a DECP file or a
 # supplier list may concern every organisation's perimeter).
 contracts_changed = Signal()
@@ -43,5 +45,9 @@ def held_changes(*, announce: bool = True) -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
-    if announce and held:
-        notify_contracts_changed(None if ANY in held else held)
+    if held:
+        ids = None if ANY in held else held
+        if announce:
+            notify_contracts_changed(ids)
+        else:  # no recomputation asked, but the pages' memos must still leave the old data behind
+            transaction.on_commit(lambda: data_stamp.renew(ids))

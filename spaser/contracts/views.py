@@ -51,11 +51,8 @@ def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [("Marchés", reverse("contracts:list")), *items]
 
 
-def _page(request: HttpRequest, contracts, *, count: int | None = None):
-    paginator = Paginator(contracts, PER_PAGE)
-    if count is not None:
-        paginator.count = count  # already counted with the unknowns: spare the same COUNT query
-    return paginator.get_page(request.GET.get("page"))
+def _page(request: HttpRequest, contracts):
+    return Paginator(contracts, PER_PAGE).get_page(request.GET.get("page"))
 
 
 # --- List and exports ------------------------------------------------------------------------------------
@@ -75,9 +72,13 @@ def contract_list(request):
     access = _access(request)
     form, filters, contracts = _filtered(request, access)
     sort = filters.get("tri") or DEFAULT_SORT
-    counts = selectors.unknown_counts(contracts)
-    rows = selectors.list_rows(selectors.sort_contracts(contracts, sort))
-    page = _page(request, rows, count=counts["total"])
+    counts = selectors.unknown_counts(access.organisation, contracts, filters)
+    page = selectors.page_of_rows(
+        selectors.sort_contracts(contracts, sort),
+        request.GET.get("page"),
+        per_page=PER_PAGE,
+        count=counts["total"],
+    )
     return render(
         request,
         "contracts/contract_list.html",

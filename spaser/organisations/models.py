@@ -1,5 +1,7 @@
 """Organisations (the scheme's owner), their perimeter of buyers, directions and members."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -58,6 +60,9 @@ class Organisation(models.Model):
         "volume annuel d'achats", max_length=16, choices=PurchaseVolumeBand.choices, blank=True, default=""
     )
     is_demo = models.BooleanField("données de démonstration", default=False)
+    # Renewed whenever the organisation's contracts, buyers or renewal reviews change (data_stamp.py): the key
+    # of the per-process memos of the pages' heavy reads, read with the organisation at no extra query.
+    data_stamp = models.UUIDField("version des données", default=uuid.uuid4, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
 

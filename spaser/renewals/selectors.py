@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -101,12 +101,11 @@ class UnreviewedRenewal:
 
 
 def with_contracts(flags: Iterable[UnreviewedRenewal]) -> list[UnreviewedRenewal]:
-    """`flags` with their contracts loaded in one query (for the few a page or a pack shows)."""
+    """Copies of `flags` with their contracts loaded in one query (for the few a page or a pack shows; the
+    flags themselves may be a memo shared between requests)."""
     flags = list(flags)
     contracts = Contract.objects.select_related("direction").in_bulk([flag.contract_id for flag in flags])
-    for flag in flags:
-        flag._loaded["contract"] = contracts[flag.contract_id]
-    return flags
+    return [replace(flag, _loaded={"contract": contracts[flag.contract_id]}) for flag in flags]
 
 
 def radar_date_of(contract: Contract) -> tuple[date | None, str, bool]:
@@ -156,6 +155,14 @@ def radar_queryset(
     elif state == STATE_DECIDED:
         contracts = contracts.filter(decided=True)
     return contracts.select_related("direction").order_by("-overdue", "due", "uid")
+
+
+def page_contracts(ids: Iterable[int]) -> list[Contract]:
+    """The contracts of a page of radar ids, in their order: the window is sorted on ids alone (sorting the
+    whole rows of tens of thousands of contracts cost more), the page's 50 rows are read after."""
+    ids = list(ids)
+    contracts = Contract.objects.select_related("direction").in_bulk(ids)
+    return [contracts[pk] for pk in ids]
 
 
 def radar_rows(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from spaser.contracts.models import Contract
+from spaser.organisations.data_stamp import memo
 from spaser.organisations.permissions import require_member
 
 from . import selectors, services
@@ -48,7 +49,15 @@ def _radar(request):
         direction = next((d for d in directions if d.slug == data.get("direction")), None)
     today = timezone.localdate()
     state = data.get("etat", "")
-    flags = selectors.radar_flags(organisation, direction=direction, today=today)
+    # Kept by the process until the organisation's contracts or reviews change (data_stamp.py): at 100 000
+    # contracts, finding them is a pass over tens of thousands of ended contracts.
+    flags = memo(
+        organisation,
+        "radar_flags",
+        (direction and direction.pk, today),
+        lambda: selectors.radar_flags(organisation, direction=direction, today=today),
+        size=8,
+    )
     contracts = selectors.radar_queryset(
         organisation,
         direction=direction,
@@ -70,8 +79,17 @@ def _flag_order(flag) -> tuple:
 
 def radar(request):
     organisation, membership, form, months, direction, forced, contracts, flags, today = _radar(request)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.radar_rows(page.object_list, today=today, flags=flags)
+    paginator = Paginator(contracts.values_list("pk", flat=True), PAGE_SIZE)  # ids first: narrow rows sorted
+    # Counted once per filter until the contracts or reviews change (a pass over the radar's window).
+    paginator.count = memo(
+        organisation,
+        "radar_count",
+        (direction and direction.pk, months, request.GET.get("etat", ""), today),
+        contracts.count,
+        size=64,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.radar_rows(selectors.page_contracts(page.object_list), today=today, flags=flags)
     return render(
         request,
         "renewals/radar.html",

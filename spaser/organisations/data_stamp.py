@@ -1,0 +1,91 @@
+"""An organisation's data stamp, and the per-process memos keyed on it.
+
+Some reads cost a pass over every contract of the perimeter (the contract list's counts and filter choices,
+the renewals without review on the radar): at 100 000 contracts, tens to hundreds of milliseconds per page.
+Their result changes only when the data under them does, so each web process keeps it, keyed on the
+organisation's `data_stamp` — a UUID renewed, in the database, whenever the organisation's contracts, buyers,
+directions or renewal reviews change. Every process reads the stamp with the organisation (no extra query) and
+sees the change at its next request: no process ever serves a result computed before the change it has read.
+
+Who renews it: `contracts_changed` (every write of contracts announces it: imports, registers, attribution,
+quarantine, supplier lists — spaser/contracts/signals.py) and the saves and deletions of buyers, directions
+and renewal reviews (receivers below, connected in OrganisationsConfig.ready).
+
+The memos are plain dictionaries of this process (no pickling: the radar's flags are tens of thousands of
+objects), bounded per name, least recently used dropped first.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Buyer, Organisation
+
+T = TypeVar("T")
+
+DEFAULT_SIZE = 64
+_memos: dict[str, OrderedDict] = {}
+_lock = threading.Lock()  # the development server answers requests in threads
+
+
+def renew(organisation_ids: Iterable[int] | None = None) -> None:
+    """A new stamp for these organisations (all of them when None): their memos are left behind."""
+    organisations = Organisation.objects.all()
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=list(organisation_ids))
+    organisations.update(data_stamp=uuid.uuid4())
+
+
+def renew_on_commit(organisation_ids: Iterable[int] | None = None) -> None:
+    ids = None if organisation_ids is None else sorted(set(organisation_ids))
+    transaction.on_commit(lambda: renew(ids))
+
+
+def organisations_of_buyer(siret: str) -> list[int]:
+    """The organisations whose perimeter holds this buyer SIRET (as a SIRET or by its SIREN)."""
+    buyers = Buyer.objects.filter(Q(identifier=siret) | Q(identifier=siret[:9]))
+    return list(buyers.values_list("organisation_id", flat=True))
+
+
+def memo(
+    organisation: Organisation, name: str, key: Hashable, compute: Callable[[], T], *, size: int = 0
+) -> T:
+    """`compute()`, or its result kept by this process for the organisation's current data stamp. `key` holds
+    whatever else the result depends on (filters, date, direction). Results are shared between requests:
+    callers must not change them."""
+    full_key = (organisation.pk, organisation.data_stamp, key)
+    with _lock:
+        entries = _memos.setdefault(name, OrderedDict())
+        if full_key in entries:
+            entries.move_to_end(full_key)
+            return entries[full_key]
+    value = compute()
+    with _lock:
+        entries[full_key] = value
+        while len(entries) > (size or DEFAULT_SIZE):
+            entries.popitem(last=False)
+    return value
+
+
+def forget_all() -> None:
+    """Drop every memo of this process (tests)."""
+    with _lock:
+        _memos.clear()
+
+
+# -- receivers (connected in OrganisationsConfig.ready) ---------------------------------------------------
+
+
+def on_buyer_or_direction_change(sender, instance, **kwargs: Any) -> None:
+    renew_on_commit([instance.organisation_id])
+
+
+def on_contracts_changed(sender, organisation_ids=None, **kwargs: Any) -> None:
+    renew(organisation_ids)  # `contracts_changed` is sent after the commit already
