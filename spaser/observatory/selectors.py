@@ -374,13 +374,32 @@ def buyer_position(
 ) -> BuyerPosition | None:
     """The buyer's position for `year` (the latest year of the store by default); None when the store has no
     file for that year. `fallback_type` (from the organisation's kind) is used when the store does not know
-    the SIREN, so the distribution of its peers is still shown."""
+    the SIREN, so the distribution of its peers is still shown.
+
+    Kept per process for the versions (path, modification time, size) of the files it reads: the dashboard
+    shows it on every request, and a new ingest is read at once."""
+    root = root or store_dir()
     years = available_years(root)
     if year is None:
         year = years[0] if years else None
-    loaded = year_frame(year, root) if year is not None else None
-    if loaded is None:
+    version = _version(root / "indicators" / f"{year}.parquet") if year is not None else None
+    if version is None:
         return None
+    buyers_version = _version(root / "buyers.parquet")
+    return _position_cached(siren, year, fallback_type, root, version, buyers_version, tuple(years))
+
+
+@functools.lru_cache(maxsize=32)
+def _position_cached(
+    siren: str,
+    year: int,
+    fallback_type: str | None,
+    root: Path,
+    version: tuple[str, int, int],
+    buyers_version: tuple[str, int, int] | None,
+    years: tuple[int, ...],
+) -> BuyerPosition:
+    loaded = _read_year(*version, year)
     frame = loaded.frame
     own = frame.filter(pl.col("buyer_siren") == siren)
     buyer = buyer_row(siren, root)
@@ -408,7 +427,7 @@ def buyer_position(
         positions=positions,
         data_date=loaded.data_date,
         method_version=loaded.method_version,
-        years=years,
+        years=list(years),
     )
 
 
