@@ -285,9 +285,9 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
         "# Charge",
         "",
         f"Run on {datetime.now():%Y-%m-%d %H:%M} — {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"{info['postgres']}, {platform.platform()}. **Shared machine**: other sessions used the CPU during "
-        f"the run (load average before the scenario {load['before'][0]:.1f}, after "
-        f"{load['after'][0]:.1f}); the database server, gunicorn and locust all ran on the same 2 cores.",
+        f"{info['postgres']}, {platform.platform()}. Load average before the scenario "
+        f"{load['before'][0]:.1f}, after {load['after'][0]:.1f}; the database server, gunicorn and locust "
+        "all ran on the same cores, which this machine shares with other tenants.",
         "",
         "Command: `make load` (`.venv/bin/python bench/load/run.py --results bench/RESULTS.md`). Data: the "
         f"demo (`spaser load_demo`) and a generated DECP file imported by `spaser import_decp` — "
