@@ -15,6 +15,7 @@ from django.db import connection
 
 from spaser.contracts.models import Contract
 from spaser.core import backup
+from spaser.core.backup import pg_tools
 from spaser.organisations.models import Buyer, Direction, Membership, Organisation
 from spaser.schemes.models import Action, Target
 from tests.factories import build_register
@@ -225,7 +226,7 @@ def test_an_archive_of_the_other_engine_or_a_newer_spaser_is_refused(settings, w
 
 def test_without_postgresql_client_programs_the_error_says_so(settings, world, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "")
-    monkeypatch.setattr(backup, "PG_BIN_GLOB", str(tmp_path / "postgresql" / "*" / "bin"))
+    monkeypatch.setattr(pg_tools, "PG_BIN_GLOB", str(tmp_path / "postgresql" / "*" / "bin"))
     with pytest.raises(backup.BackupError, match=r"Programme « pg_dump » introuvable .*postgresql-client"):
         backup.find_pg_tool("pg_dump")
     output = tmp_path / "sauvegardes"

@@ -1,5 +1,5 @@
 """spaser backup [--output PATH] [--no-observatory]: the database and the data files in one archive
-(spaser/core/backup.py, docs/deployment.md « Sauvegarde et restauration »)."""
+(spaser/core/backup/, docs/deployment.md « Sauvegarde et restauration »)."""
 
 from __future__ import annotations
 

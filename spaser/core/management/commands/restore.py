@@ -1,5 +1,5 @@
 """spaser restore PATH [--force]: check an archive made by `spaser backup`, then put its database and files
-back (spaser/core/backup.py, docs/deployment.md « Sauvegarde et restauration »)."""
+back (spaser/core/backup/, docs/deployment.md « Sauvegarde et restauration »)."""
 
 from __future__ import annotations
 
