@@ -84,7 +84,12 @@ def radar(request):
     paginator.count = memo(
         organisation,
         "radar_count",
-        (direction and direction.pk, months, request.GET.get("etat", ""), today),
+        (
+            direction and direction.pk,
+            months,
+            form.cleaned_data.get("etat", "") if form.is_valid() else "",
+            today,
+        ),
         contracts.count,
         size=64,
     )

@@ -132,3 +132,14 @@ def test_another_organisation_keeps_its_stamp_and_memos_are_bounded(world):
         other, "bounded", 0, lambda: calls.append("again") or 0, size=3
     )  # dropped: computed again
     assert calls == [0, 1, 2, 3, 4, "again"]
+
+
+def test_the_radar_count_is_kept_per_valid_filter(world, pilot_client):
+    """A form refused as a whole (an unknown « mois ») shows every contract: its count must not be kept under
+    the « etat » it was asked with."""
+    world.contract(notification_date=months(-30), end_date=TODAY - timedelta(days=20))  # overdue
+    world.contract(notification_date=months(-10), end_date=months(2))  # due within 3 months
+    every = get(pilot_client, "/renouvellements/?etat=en_retard&mois=7")[0]
+    assert "(2 marchés)" in every
+    overdue = get(pilot_client, "/renouvellements/?etat=en_retard")[0]
+    assert "(1 marché)" in overdue
