@@ -41,6 +41,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from indicator_data import SCHEME_SLUG, SEED, YEARS, generate  # noqa: E402
+from results_file import replace_section  # noqa: E402
 
 ROOT = BENCH_DIR.parent
 START, END = "<!-- indicators-benchmark:start -->", "<!-- indicators-benchmark:end -->"
@@ -382,16 +383,6 @@ def section(info: dict, results: list[dict], command: str, notes: list[str], wal
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace what lies between the markers (appended at the end when absent); the rest stays."""
-    previous = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in previous and END in previous:
-        before, after = previous.split(START, 1)[0], previous.split(END, 1)[1]
-        path.write_text(before + text + after, encoding="utf-8")
-    else:
-        path.write_text(previous.rstrip("\n") + ("\n\n" if previous else "") + text + "\n", encoding="utf-8")
-
-
 NOTES = [
     "- Found while building this benchmark: on SQLite a `Sum` of a decimal field is computed in floating "
     "point, so the numerator of a mean of `advance_rate` (4 decimals) summed over a year in one query "
@@ -443,7 +434,7 @@ def main() -> None:
     if args.results:
         command = ".venv/bin/python bench/bench_indicators.py --results bench/RESULTS.md"
         wall_s = time.perf_counter() - started
-        write_section(args.results, section(machine(), results, command, NOTES, wall_s))
+        replace_section(args.results, section(machine(), results, command, NOTES, wall_s), START, END)
 
 
 if __name__ == "__main__":

@@ -339,14 +339,10 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
 
 
 def write_section(results: Path, text: str) -> None:
-    current = results.read_text(encoding="utf-8") if results.exists() else ""
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        current = before + text + ("\n" + after if after else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    results.write_text(current, encoding="utf-8")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from results_file import replace_section
+
+    replace_section(results, text, START, END)
 
 
 def main() -> None:
