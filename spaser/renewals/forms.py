@@ -6,7 +6,7 @@ from spaser.core.forms import SpaserForm
 
 from .models import Decision
 from .questionnaire import ANSWERS, SECTIONS, UNKNOWN
-from .selectors import MONTH_CHOICES, STATES
+from .selectors import DEFAULT_MONTHS, MONTH_CHOICES, STATES
 
 
 class EuroField(forms.DecimalField):
@@ -28,8 +28,13 @@ class RadarFilterForm(SpaserForm):
     direction = forms.ChoiceField(label="Direction", required=False)
     etat = forms.ChoiceField(label="État", choices=[("", "Tous"), *STATES.items()], required=False)
 
-    def __init__(self, *args, directions=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, directions=(), **kwargs):
+        if data is not None and not data.get("mois"):
+            # The radar covers 12 months unless asked otherwise: the select must say so, filtered or not.
+            data = data.copy()
+            data["mois"] = str(DEFAULT_MONTHS)
+        super().__init__(data, *args, **kwargs)
+        self.fields["mois"].initial = DEFAULT_MONTHS
         self.fields["direction"].choices = [("", "Toutes")] + [(d.slug, str(d.name)) for d in directions]
 
 

@@ -43,6 +43,16 @@ def test_filters_in_the_url(client, world, contracts):
     assert "Entretien des chaussées" not in body
 
 
+def test_the_months_select_shows_the_window_listed(client, world, contracts):
+    """12 months unless asked otherwise — the select said « 3 mois » (its first option) meanwhile."""
+    client.force_login(world.pilot)
+    for query in ({}, {"etat": "en_retard"}):
+        body = client.get(RADAR, query).content.decode()
+        assert '<option value="12" selected>12 mois</option>' in body
+    body = client.get(RADAR, {"mois": 3}).content.decode()
+    assert '<option value="3" selected>3 mois</option>' in body
+
+
 def test_prescribing_referent_sees_only_its_direction(client, world, contracts):
     client.force_login(world.prescribing_referent)
     body = client.get(RADAR).content.decode()
