@@ -137,6 +137,10 @@ def list_rows(contracts: QuerySet) -> QuerySet:
     return contracts.select_related("direction").prefetch_related("contract_suppliers__supplier")
 
 
+LIST_UNSHOWN = ("raw", "sources", "modifications", "techniques", "social_considerations")
+LIST_UNSHOWN += ("environmental_considerations",)
+
+
 def page_of_rows(contracts: QuerySet, page_number, *, per_page: int, count: int) -> Page:
     """One page of the sorted list: the page's ids first (a pass over the `contract_list` index for the sorts
     it covers, where the whole rows sorted read the 400 MB table at 100 000 contracts), then its rows."""
@@ -144,7 +148,9 @@ def page_of_rows(contracts: QuerySet, page_number, *, per_page: int, count: int)
     paginator.count = count  # already counted with the unknowns: spare the same COUNT query
     page = paginator.get_page(page_number)
     ids = list(page.object_list)
-    rows = list_rows(Contract.objects.filter(pk__in=ids)).in_bulk(ids) if ids else {}
+    # The source record and the other JSON columns the list does not show stay in the database.
+    light = list_rows(Contract.objects.filter(pk__in=ids)).defer(*LIST_UNSHOWN)
+    rows = light.in_bulk(ids) if ids else {}
     page.object_list = [rows[pk] for pk in ids]
     return page
 
