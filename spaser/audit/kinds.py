@@ -122,6 +122,7 @@ class Kind:
     url: Callable[[Model], str | None]  # history row → the object's page, None once deleted
     alive: Callable[[], object]  # annotation `audit_alive`: slug or boolean, falsy once deleted
     names: dict[str, Callable[[], object]] = field(default_factory=dict)  # other annotations, by name
+    hidden: frozenset[str] = frozenset()  # fields never shown in the journal
 
     @property
     def history_model(self) -> type[Model]:
@@ -291,6 +292,8 @@ KINDS: list[Kind] = [
         describe=lambda r: f"{r.title} (tâche n° {r.id})",
         url=_pk_url("jobs:detail"),
         alive=lambda: _alive(Job),
+        # Its parameters hold the server's paths (an upload's place on disk): the title says what it works on.
+        hidden=frozenset({"params"}),
     ),
 ]
 

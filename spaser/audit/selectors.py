@@ -232,7 +232,7 @@ def _line(kind: Kind, record, before_record) -> tuple[Line, list[tuple[object, o
         reason=record.history_change_reason or "",
     )
     changes: list[tuple[object, object, object]] = []
-    fields = {f.name: f for f in _tracked_fields(record)}
+    fields = {f.name: f for f in _tracked_fields(record) if f.name not in kind.hidden}
     if record.history_type == "~" and before_record is not None:
         delta = record.diff_against(before_record, included_fields=list(fields))
         for change in delta.changes:

@@ -31,7 +31,7 @@ def test_a_failed_then_relaunched_job_is_in_its_organisation_journal(client, wor
     job = enqueue(
         failing,
         title="Import du fichier « marches.json »",
-        params={"file_name": "marches.json"},
+        params={"file_name": "marches.json", "path": "/srv/spaser/media/imports/uploads/4f2a.json"},
         user=world.pilot,
         organisation=world.organisation,
     )
@@ -55,6 +55,9 @@ def test_a_failed_then_relaunched_job_is_in_its_organisation_journal(client, wor
     assert f"(tâche n° {job.pk})" in launch
     assert "Type : — → devient audit_test_failing" in launch
     html = response.content.decode()
+    assert "/srv/spaser" not in html  # a job's parameters (server paths) are not shown
+    export = client.get(URL + "export.csv?type=tache")
+    assert "/srv/spaser" not in b"".join(export.streaming_content).decode()
     assert f'href="/taches/{retry.pk}/"' in html
     assert f'href="/taches/{job.pk}/"' in html
 
