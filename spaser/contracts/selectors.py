@@ -8,9 +8,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, F, Q, QuerySet
 
+from spaser.core.paging import id_array, page_of_ids, rows_in_order
 from spaser.indicators.engine import Classification, NotComputable, classify_contract
 from spaser.organisations.data_stamp import memo
 from spaser.organisations.models import Organisation
@@ -141,17 +142,23 @@ LIST_UNSHOWN = ("raw", "sources", "modifications", "techniques", "social_conside
 LIST_UNSHOWN += ("environmental_considerations",)
 
 
-def page_of_rows(contracts: QuerySet, page_number, *, per_page: int, count: int) -> Page:
-    """One page of the sorted list: the page's ids first (a pass over the `contract_list` index for the sorts
-    it covers, where the whole rows sorted read the 400 MB table at 100 000 contracts), then its rows."""
-    paginator = Paginator(contracts.values_list("pk", flat=True), per_page)
-    paginator.count = count  # already counted with the unknowns: spare the same COUNT query
-    page = paginator.get_page(page_number)
-    ids = list(page.object_list)
+def page_of_rows(
+    organisation: Organisation, contracts: QuerySet, filters: dict[str, str], page_number, *, per_page: int
+) -> Page:
+    """One page of the filtered, sorted list (`filters["tri"]`): the list's ids in order (one query, kept by
+    the process until the organisation's data change — sorting 100 000 rows by object reads the whole table),
+    then the page's 50 rows."""
+    key = tuple(sorted(filters.items()))
+    ids = memo(
+        organisation,
+        "contract_ids",
+        key,
+        lambda: id_array(sort_contracts(contracts, filters.get("tri"))),
+        size=24,  # at most 800 kB each (100 000 ids)
+    )
+    page = page_of_ids(ids, page_number, per_page=per_page)
     # The source record and the other JSON columns the list does not show stay in the database.
-    light = list_rows(Contract.objects.filter(pk__in=ids)).defer(*LIST_UNSHOWN)
-    rows = light.in_bulk(ids) if ids else {}
-    page.object_list = [rows[pk] for pk in ids]
+    page.object_list = rows_in_order(list_rows(Contract.objects.all()).defer(*LIST_UNSHOWN), page.object_list)
     return page
 
 

@@ -74,10 +74,7 @@ def contract_list(request):
     sort = filters.get("tri") or DEFAULT_SORT
     counts = selectors.unknown_counts(access.organisation, contracts, filters)
     page = selectors.page_of_rows(
-        selectors.sort_contracts(contracts, sort),
-        request.GET.get("page"),
-        per_page=PER_PAGE,
-        count=counts["total"],
+        access.organisation, contracts, {**filters, "tri": sort}, request.GET.get("page"), per_page=PER_PAGE
     )
     return render(
         request,

@@ -157,14 +157,6 @@ def radar_queryset(
     return contracts.select_related("direction").order_by("-overdue", "due", "uid")
 
 
-def page_contracts(ids: Iterable[int]) -> list[Contract]:
-    """The contracts of a page of radar ids, in their order: the window is sorted on ids alone (sorting the
-    whole rows of tens of thousands of contracts cost more), the page's 50 rows are read after."""
-    ids = list(ids)
-    contracts = Contract.objects.select_related("direction").in_bulk(ids)
-    return [contracts[pk] for pk in ids]
-
-
 def radar_rows(
     contracts: Iterable[Contract], *, today: date, flags: dict[int, UnreviewedRenewal] | None = None
 ) -> list[RadarRow]:

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import csv
 import heapq
+from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from spaser.contracts.models import Contract
+from spaser.core.paging import id_array, page_of_ids, rows_in_order
 from spaser.organisations.data_stamp import memo
+from spaser.organisations.models import Direction, Membership, Organisation
 from spaser.organisations.permissions import require_member
 
 from . import selectors, services
@@ -30,8 +34,31 @@ OTHER_DIRECTION = "Vous ne voyez que le radar de votre direction."
 PAGE_SIZE = 50
 
 
-def _radar(request):
-    """(organisation, membership, filters, contracts queryset, flags) from the URL."""
+@dataclass(frozen=True)
+class Radar:
+    """The radar asked by the URL: its filters (validated), the contracts of its window, the renewals without
+    review."""
+
+    organisation: Organisation
+    membership: Membership | None
+    form: RadarFilterForm
+    months: int
+    direction: Direction | None
+    forced: bool  # the direction is the referent's own, not a choice
+    state: str
+    contracts: QuerySet
+    flags: dict
+    today: date
+
+    @property
+    def ids(self):
+        """The window's ids in the radar's order, kept by the process until the organisation's contracts or
+        reviews change (every page repeats them: a pass over the window)."""
+        key = (self.direction and self.direction.pk, self.months, self.state, self.today)
+        return memo(self.organisation, "radar_ids", key, lambda: id_array(self.contracts), size=64)
+
+
+def _radar(request) -> Radar:
     organisation, membership = require_member(request.user, not_member=NOT_MEMBER)
     directions = list(organisation.directions.all())
     forced = forced_direction_id(membership)
@@ -67,7 +94,9 @@ def _radar(request):
     )
     if state == selectors.STATE_UNREVIEWED_RENEWAL:
         contracts = contracts.filter(pk__in=list(flags))
-    return organisation, membership, form, months, direction, forced, contracts, flags, today
+    return Radar(
+        organisation, membership, form, months, direction, forced is not None, state, contracts, flags, today
+    )
 
 
 FLAGS_SHOWN = 20
@@ -78,48 +107,40 @@ def _flag_order(flag) -> tuple:
 
 
 def radar(request):
-    organisation, membership, form, months, direction, forced, contracts, flags, today = _radar(request)
-    paginator = Paginator(contracts.values_list("pk", flat=True), PAGE_SIZE)  # ids first: narrow rows sorted
-    # Counted once per filter until the contracts or reviews change (a pass over the radar's window).
-    paginator.count = memo(
-        organisation,
-        "radar_count",
-        (
-            direction and direction.pk,
-            months,
-            form.cleaned_data.get("etat", "") if form.is_valid() else "",
-            today,
-        ),
-        contracts.count,
-        size=64,
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.radar_rows(selectors.page_contracts(page.object_list), today=today, flags=flags)
+    current = _radar(request)
+    page = page_of_ids(current.ids, request.GET.get("page"), per_page=PAGE_SIZE)
+    contracts = rows_in_order(Contract.objects.select_related("direction"), page.object_list)
+    rows = selectors.radar_rows(contracts, today=current.today, flags=current.flags)
     return render(
         request,
         "renewals/radar.html",
         {
-            "organisation": organisation,
-            "form": form,
-            "months": months,
-            "direction": direction,
-            "forced": forced is not None,
+            "organisation": current.organisation,
+            "form": current.form,
+            "months": current.months,
+            "direction": current.direction,
+            "forced": current.forced,
             "page": page,
             "rows": rows,
             # the oldest only: at 100 000 contracts they are thousands (the « etat » filter lists them all)
-            "flags": selectors.with_contracts(heapq.nsmallest(FLAGS_SHOWN, flags.values(), key=_flag_order)),
-            "flag_count": len(flags),
+            "flags": selectors.with_contracts(
+                heapq.nsmallest(FLAGS_SHOWN, current.flags.values(), key=_flag_order)
+            ),
+            "flag_count": len(current.flags),
             "unreviewed_state": selectors.STATE_UNREVIEWED_RENEWAL,
-            "is_pilot": is_pilot(membership),
-            "today": today,
+            "is_pilot": is_pilot(current.membership),
+            "today": current.today,
         },
     )
 
 
 def radar_csv(request):
-    _, _, _, months, _direction, _, contracts, flags, today = _radar(request)
+    current = _radar(request)
+    contracts, flags, today = current.contracts, current.flags, current.today
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="radar-renouvellements-{months}-mois.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="radar-renouvellements-{current.months}-mois.csv"'
+    )
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
     writer.writerow(

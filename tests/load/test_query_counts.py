@@ -186,7 +186,7 @@ PAGES = {
     "marchés d'une direction (référent)": ("/marches/", contracts, "prescribing_referent", 13),
     "marchés non attribués": ("/marches/non-attribues/", contracts, "pilot", 9),
     "titulaires": ("/titulaires/", contracts, "pilot", 10),
-    "renouvellements": ("/renouvellements/", contracts, "pilot", 15),
+    "renouvellements": ("/renouvellements/", contracts, "pilot", 14),
     "imports": ("/imports/", imports, "pilot", 8),
     "quarantaine": ("/imports/quarantaine/", imports, "pilot", 8),
     "registres": ("/registres/", registers, "pilot", 8),

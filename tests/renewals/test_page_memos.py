@@ -46,12 +46,14 @@ def test_the_contract_list_reuses_its_counts_and_choices_until_the_contracts_cha
     world.contract(notification_year=2024, procedure="Appel d'offres ouvert")
     cold, cold_queries = get(pilot_client, "/marches/")
     warm, warm_queries = get(pilot_client, "/marches/")
-    assert warm_queries == cold_queries - 2  # the filter choices and the counts of unknowns
+    assert warm_queries == cold_queries - 3  # the filter choices, the counts of unknowns, the list's ids
     assert caption(warm) == caption(cold)
     assert "sur 1)" in caption(cold)
+    get(pilot_client, "/marches/?tri=objet")
 
     # A write as the importers make it: rows, then the signal after the commit.
-    world.contract(notification_year=2025, procedure="Procédure adaptée")
+    added = world.contract(notification_year=2025, procedure="Procédure adaptée", object="Marché ajouté")
+    assert "Marché ajouté" not in get(pilot_client, "/marches/?tri=objet")[0]  # not announced yet
     before = stamp(world)
     with django_capture_on_commit_callbacks(execute=True):
         notify_contracts_changed([world.organisation.pk])
@@ -61,6 +63,8 @@ def test_the_contract_list_reuses_its_counts_and_choices_until_the_contracts_cha
     assert "sur 2)" in caption(fresh)
     assert '<option value="2025">2025</option>' in fresh
     assert "Procédure adaptée" in fresh
+    assert f'href="/marches/{added.pk}/"' in fresh
+    assert "Marché ajouté" in get(pilot_client, "/marches/?tri=objet")[0]
 
 
 def test_counts_are_kept_per_filter(world, pilot_client):
