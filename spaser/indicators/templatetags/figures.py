@@ -7,6 +7,8 @@ so a figure reads the same wherever it is shown."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.template.defaultfilters import pluralize
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 NNBSP = "\u202f"  # narrow no-break space: the French thousands separator and the space before % and €
@@ -129,3 +131,35 @@ def plain_number(value) -> str:
 def number_or_money(value, is_amount: bool) -> str:
     """A numerator or denominator: euros for a figure in value, a plain number otherwise."""
     return euros_full(value) if is_amount else plain_number(value)
+
+
+# -- a figure's cells, as tags: the dashboards show hundreds of them per page, and an include per cell cost
+# more than the rest of the row (load test, bench/load/NOTES.md)
+
+NO_DATA_HTML = mark_safe(f'<span class="no-data">{NO_DATA}</span>')
+
+
+@register.simple_tag
+def figure_value(figure) -> str:
+    """A figure's value with its unit, or « pas de données »."""
+    return format_value(figure.number, figure.unit) if figure.has_value else NO_DATA_HTML
+
+
+@register.simple_tag
+def figure_counts(figure) -> str:
+    """Numerator over denominator, in words (a figure with a stored value)."""
+    value, method = figure.value, figure.indicator.method
+    if figure.counts_contracts:
+        if figure.is_amount:
+            return f"{euros(value.numerator)} sur {euros(value.denominator)}"
+        if method == "mean":
+            return f"moyenne sur {integer(value.denominator)} marché{pluralize(value.denominator)}"
+        counted = f"{integer(value.numerator)} marché{pluralize(value.numerator)}"
+        return f"{counted} sur {integer(value.denominator)}"
+    if method == "hours":
+        details = value.details or {}
+        done, planned = details.get("heures_realisees"), details.get("heures_prevues")
+        return f"{format_value(done, 'hours')} réalisées, {format_value(planned, 'hours')} prévues"
+    if figure.is_manual:
+        return "valeur saisie"
+    return f"{integer(value.numerator)} sur {integer(value.denominator)}"
