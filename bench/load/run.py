@@ -36,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import datetime
@@ -216,6 +217,28 @@ def wait_for(url: str, seconds: float = 60) -> None:
         time.sleep(0.5)
 
 
+def cpu_sample(server_pid: int) -> dict:
+    """CPU seconds used so far by gunicorn (master and workers), by PostgreSQL's processes and by the whole
+    machine (every tenant): over the measured period they say where the cores went."""
+    import psutil
+
+    def seconds(process) -> float:
+        try:
+            times = process.cpu_times()
+            return times.user + times.system
+        except psutil.Error:  # gone meanwhile
+            return 0.0
+
+    server = psutil.Process(server_pid)
+    machine = psutil.cpu_times()
+    return {
+        "at": time.monotonic(),
+        "gunicorn": sum(seconds(p) for p in [server, *server.children(recursive=True)]),
+        "postgres": sum(seconds(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"),
+        "busy": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0),
+    }
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -241,6 +264,9 @@ def scenario(env: dict, args, work: Path, targets: Path) -> tuple[list[dict], li
         prefix = work / "locust"
         load = {"before": os.getloadavg()}
         started = time.perf_counter()
+        # CPU from the end of the warm-up (when locust resets its statistics) to the end of the run
+        timer = threading.Timer(args.warmup, lambda: load.setdefault("cpu_start", cpu_sample(server.pid)))
+        timer.start()
         run(
             [
                 *(VENV / "locust", "-f", ROOT / "bench" / "load" / "locustfile.py", "--headless"),
@@ -250,6 +276,8 @@ def scenario(env: dict, args, work: Path, targets: Path) -> tuple[list[dict], li
             ],
             {**env, "SPASER_LOAD_TARGETS": str(targets), "SPASER_LOAD_WARMUP": str(args.warmup)},
         )
+        timer.cancel()
+        load["cpu_end"] = cpu_sample(server.pid)
         load["after"] = os.getloadavg()
         load["seconds"] = time.perf_counter() - started
         failures = []
@@ -332,10 +360,23 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
         ),
         "Percentiles are locust's (its response-time buckets round to 10 ms above 100 ms).",
     ]
+    if "cpu_start" in load:
+        lines += ["", cpu_line(load["cpu_start"], load["cpu_end"], int(total["Request Count"]))]
     if args.notes and args.notes.exists():
         lines += ["", args.notes.read_text(encoding="utf-8").strip()]
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def cpu_line(start: dict, end: dict, requests: int) -> str:
+    seconds = end["at"] - start["at"]
+    cores = {name: (end[name] - start[name]) / seconds for name in ("gunicorn", "postgres", "busy")}
+    per_request = (end["gunicorn"] - start["gunicorn"]) * 1000 / max(requests, 1)
+    return (
+        f"CPU over the measured {seconds:.0f} s ({os.cpu_count()} cores): gunicorn "
+        f"{cores['gunicorn']:.2f} cores (**{per_request:.0f} ms of CPU per request**), PostgreSQL "
+        f"{cores['postgres']:.2f}, the whole machine {cores['busy']:.2f} (locust and other tenants included)."
+    )
 
 
 def write_section(results: Path, text: str) -> None:

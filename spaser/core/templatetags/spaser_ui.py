@@ -63,3 +63,17 @@ def nav_current(context, *prefixes: str) -> str:
 def page_numbers(page) -> list:
     """The page numbers around `page`, long runs elided (`paginator.ELLIPSIS`): 1 … 4 5 [6] 7 8 … 20."""
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+TRI_STATE_BADGES = {
+    None: mark_safe('<span class="badge badge--unknown">inconnu</span>'),
+    True: mark_safe('<span class="badge badge--yes">oui</span>'),
+    False: mark_safe('<span class="badge badge--no">non</span>'),
+}
+
+
+@register.filter
+def tri_state(value) -> str:
+    """A tri-state value (True / False / None) as a badge: None is « inconnu », never « non ». A filter, not
+    an include: the contract list shows two per row."""
+    return TRI_STATE_BADGES[None if value is None else bool(value)]
