@@ -234,7 +234,9 @@ def cpu_sample(server_pid: int) -> dict:
     return {
         "at": time.monotonic(),
         "gunicorn": sum(seconds(p) for p in [server, *server.children(recursive=True)]),
-        "postgres": sum(seconds(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"),
+        "postgres": {
+            p.pid: seconds(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+        },
         "busy": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0),
     }
 
@@ -370,7 +372,10 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
 
 def cpu_line(start: dict, end: dict, requests: int) -> str:
     seconds = end["at"] - start["at"]
-    cores = {name: (end[name] - start[name]) / seconds for name in ("gunicorn", "postgres", "busy")}
+    cores = {name: (end[name] - start[name]) / seconds for name in ("gunicorn", "busy")}
+    # PostgreSQL's processes come and go (autovacuum workers): those alive at the end, since the start
+    postgres = sum(used - start["postgres"].get(pid, 0.0) for pid, used in end["postgres"].items())
+    cores["postgres"] = postgres / seconds
     per_request = (end["gunicorn"] - start["gunicorn"]) * 1000 / max(requests, 1)
     return (
         f"CPU over the measured {seconds:.0f} s ({os.cpu_count()} cores): gunicorn "
