@@ -22,7 +22,7 @@ from spaser.organisations.models import DIRECTION_ROLES, Membership, Organisatio
 from spaser.organisations.permissions import require_member
 from spaser.schemes.models import Scheme
 
-from . import selectors
+from . import dashboard_memos
 from .models import ORGANISATION_SCOPE
 from .periods import Period
 from .scopes import Scope, organisation_scopes
@@ -89,11 +89,13 @@ def member(request: HttpRequest) -> tuple[Organisation, Membership | None]:
     return require_member(request.user, not_member=NOT_MEMBER)
 
 
-def read_period(request: HttpRequest, scheme: Scheme, periods: list[Period]) -> Period | None:
+def read_period(
+    request: HttpRequest, scheme: Scheme, periods: list[Period], default: Period | None
+) -> Period | None:
     """The period asked (`periode`, or `annee` of the first dashboard's links), else the default one."""
     slug = request.GET.get("periode") or request.GET.get("annee")
     if not slug:
-        return selectors.default_period(scheme)
+        return default
     try:
         period = Period.parse(slug.strip())
     except ValueError as error:
@@ -128,7 +130,7 @@ def board(request: HttpRequest, *, scope_key: str | None = None) -> Board:
     scope = read_scope(every_scope, key, membership)
     if scheme is None:
         return Board(organisation, membership, None, None, scope, [], [])
-    periods = selectors.available_periods(scheme)
-    period = read_period(request, scheme, periods)
+    periods, default = dashboard_memos.periods(organisation, scheme)
+    period = read_period(request, scheme, periods, default)
     visible = [s for s in every_scope if may_see_scope(membership, s)]
     return Board(organisation, membership, scheme, period, scope, visible, periods)

@@ -7,22 +7,23 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from spaser.core.listing import query_with, sort_links
 
+from . import dashboard_memos
 from . import drilldown as drill
 from .charts import Column, column_chart
 from .dashboard_access import Board, board
-from .indicator_selectors import IndicatorPage, indicator_page
+from .indicator_selectors import IndicatorPage
 from .plans import PARTS
-from .selectors import _scheme_indicators
 
 PER_PAGE = 50
 
 
 def _indicator(current: Board, code: str):
-    indicator = _scheme_indicators(current.scheme, code=code).first()
+    indicator = dashboard_memos.indicator(current.organisation, current.scheme, code)
     if indicator is None:
         raise Http404(f"Indicateur « {code} » introuvable dans le schéma {current.scheme.title}.")
     return indicator
@@ -73,7 +74,9 @@ def _trend_chart(page: IndicatorPage, chart_id: str, rows, title: str, descripti
 def indicator_detail(request, code: str):
     current = _board(request)
     indicator = _indicator(current, code)
-    page = indicator_page(indicator=indicator, scope=current.scope, period=current.period)
+    page = dashboard_memos.page(
+        current.organisation, indicator, current.scope, current.period, timezone.localdate()
+    )
     scope_label = current.scope.label
     yearly_chart = _trend_chart(
         page,

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from spaser.organisations.data_stamp import one_renewal
 from spaser.schemes.models import Scheme
 
 from .engine import ComputedFigure, compute_scheme
@@ -21,6 +22,11 @@ def default_years(scheme: Scheme, today: date | None = None) -> list[int]:
 @transaction.atomic
 def store_figures(figures: list[ComputedFigure]) -> dict[str, int]:
     """Upsert each figure; returns how many values were created, updated and left unchanged."""
+    with one_renewal():  # of the data stamp, once for every value stored
+        return _store(figures)
+
+
+def _store(figures: list[ComputedFigure]) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {
         (v.indicator_id, v.year, v.period, v.scope): v

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from spaser.observatory.selectors import position_for
 from spaser.schemes.models import Axis, Commitment
 
-from . import selectors
+from . import dashboard_memos, selectors
 from .charts import Bar, percent_bar_chart
 from .dashboard_access import Board, board, landing_direction, member
 from .models import ORGANISATION_SCOPE
@@ -61,7 +61,7 @@ def _headline_chart(headline: list[selectors.Figure], current: Board):
 
 
 def _dashboard_context(current: Board) -> dict:
-    figures = selectors.figures_for(scheme=current.scheme, period=current.period, scope=current.scope.key)
+    figures = dashboard_memos.figures(current.organisation, current.scheme, current.period, current.scope.key)
     headline = selectors.headline(figures)
     return {
         "board": current,
@@ -93,9 +93,8 @@ def dashboard(request):
         url = reverse("indicators:direction", args=[current.scope.direction.slug])
         return redirect(_with_query(url, periode=request.GET.get("periode")))
     context = _dashboard_context(current)
-    headline_indicators = [f.indicator for f in context["headline"]]
-    rows = selectors.direction_rows(
-        indicators=headline_indicators, directions=current.directions, period=current.period
+    rows = dashboard_memos.direction_rows(
+        current.organisation, current.scheme, current.period, context["headline"], current.directions
     )
     context["directions"] = [row for row in rows if row.has_values or row.contracts]
     context["idle_directions"] = [row.direction for row in rows if not (row.has_values or row.contracts)]
@@ -137,12 +136,9 @@ def _section(request: HttpRequest, *, axis: Axis | None = None, commitment: Comm
         axis = commitment.axis
     if current.period is None:
         return _empty(request, current)
-    if commitment is not None:
-        indicators = selectors._scheme_indicators(current.scheme, commitment=commitment)
-    else:
-        indicators = selectors._scheme_indicators(current.scheme, commitment__axis=axis)
-    figures = selectors.figures_for(
-        scheme=current.scheme, period=current.period, scope=current.scope.key, indicators=indicators
+    part = ("commitment", commitment.pk) if commitment is not None else ("axis", axis.pk)
+    figures = dashboard_memos.figures(
+        current.organisation, current.scheme, current.period, current.scope.key, part=part
     )
     crumbs = [("Tableau de bord", f"{reverse('indicators:dashboard')}?{current.query}")]
     if commitment is not None:

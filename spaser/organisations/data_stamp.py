@@ -8,8 +8,9 @@ directions or renewal reviews change. Every process reads the stamp with the org
 sees the change at its next request: no process ever serves a result computed before the change it has read.
 
 Who renews it: `contracts_changed` (every write of contracts announces it: imports, registers, attribution,
-quarantine, supplier lists — spaser/contracts/signals.py) and the saves and deletions of buyers, directions
-and renewal reviews (receivers below, connected in OrganisationsConfig.ready).
+quarantine, supplier lists — spaser/contracts/signals.py), the saves and deletions of buyers, directions and
+renewal reviews, and those of schemes, their register and indicator values, which the dashboards' memos read
+(receivers below, connected in OrganisationsConfig.ready and IndicatorsConfig.ready).
 
 The memos are plain dictionaries of this process (no pickling: the radar's flags are tens of thousands of
 objects), bounded per name, least recently used dropped first.
@@ -21,6 +22,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -85,6 +87,34 @@ def forget_all() -> None:
 
 def on_buyer_or_direction_change(sender, instance, **kwargs: Any) -> None:
     renew_on_commit([instance.organisation_id])
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def one_renewal():
+    """Inside, the saves of schemes, their register and values renew the stamps once, at the end, rather
+    than once each (`compute_indicators` stores thousands of values in one transaction)."""
+    depth = getattr(_batch, "depth", 0)
+    _batch.depth = depth + 1
+    try:
+        yield
+    finally:
+        _batch.depth = depth
+        if depth == 0 and getattr(_batch, "pending", False):
+            _batch.pending = False
+            renew_on_commit(None)
+
+
+def on_scheme_data_change(sender, instance, **kwargs: Any) -> None:
+    """A scheme, its register (axes, commitments, indicators, targets) or an indicator value written or
+    deleted: every organisation's stamp (finding the organisation would cost a query per value stored, and
+    organisations are few)."""
+    if getattr(_batch, "depth", 0):
+        _batch.pending = True
+    else:
+        renew_on_commit(None)
 
 
 def on_contracts_changed(sender, organisation_ids=None, **kwargs: Any) -> None:
