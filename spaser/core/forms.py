@@ -12,6 +12,12 @@ class SpaserFormMixin:
 
     template_name = "core/forms/form.html"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:  # not its subclasses (multiple, radio…)
+                field.widget.template_name = "core/widgets/select.html"
+
 
 class SpaserForm(SpaserFormMixin, forms.Form):
     pass

@@ -90,12 +90,12 @@ def member(request: HttpRequest) -> tuple[Organisation, Membership | None]:
 
 
 def read_period(
-    request: HttpRequest, scheme: Scheme, periods: list[Period], default: Period | None
+    request: HttpRequest, organisation: Organisation, scheme: Scheme, periods: list[Period]
 ) -> Period | None:
     """The period asked (`periode`, or `annee` of the first dashboard's links), else the default one."""
     slug = request.GET.get("periode") or request.GET.get("annee")
     if not slug:
-        return default
+        return dashboard_memos.default_period(organisation, scheme)
     try:
         period = Period.parse(slug.strip())
     except ValueError as error:
@@ -130,7 +130,7 @@ def board(request: HttpRequest, *, scope_key: str | None = None) -> Board:
     scope = read_scope(every_scope, key, membership)
     if scheme is None:
         return Board(organisation, membership, None, None, scope, [], [])
-    periods, default = dashboard_memos.periods(organisation, scheme)
-    period = read_period(request, scheme, periods, default)
+    periods = dashboard_memos.periods(organisation, scheme)
+    period = read_period(request, organisation, scheme, periods)
     visible = [s for s in every_scope if may_see_scope(membership, s)]
     return Board(organisation, membership, scheme, period, scope, visible, periods)

@@ -22,15 +22,14 @@ from .periods import Period
 from .scopes import Scope
 
 
-def periods(organisation: Organisation, scheme: Scheme) -> tuple[list[Period], Period | None]:
-    """The periods with stored values and the default one (three queries)."""
-    return memo(
-        organisation,
-        "dashboard_periods",
-        scheme.pk,
-        lambda: (selectors.available_periods(scheme), selectors.default_period(scheme)),
-        size=16,
-    )
+def periods(organisation: Organisation, scheme: Scheme) -> list[Period]:
+    """The periods with stored values."""
+    return memo(organisation, "dashboard_periods", scheme.pk, lambda: selectors.available_periods(scheme))
+
+
+def default_period(organisation: Organisation, scheme: Scheme) -> Period | None:
+    """The period shown when none is asked."""
+    return memo(organisation, "dashboard_period", scheme.pk, lambda: selectors.default_period(scheme))
 
 
 def figures(

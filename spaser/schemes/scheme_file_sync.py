@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from simple_history.models import HistoricalChanges
 
+from spaser.organisations.data_stamp import one_renewal
 from spaser.organisations.models import Buyer, Direction, Organisation
 from spaser.schemes.models import Action, Axis, Commitment, Indicator, Objective, Scheme, Target
 from spaser.schemes.scheme_file import CHANGE_REASON, Problem
@@ -137,6 +138,10 @@ class Sync:
             self.changes["deleted"] += 1
 
     def apply(self, root: Item) -> ImportResult:
+        with one_renewal():  # of the data stamp, once for the whole file
+            return self._apply(root)
+
+    def _apply(self, root: Item) -> ImportResult:
         org_item, scheme_item = root.nested["organisation"], root.nested["schema"]
         values = dict(org_item.values)
         organisation = Organisation.objects.filter(siren=values["siren"]).first() or Organisation()
