@@ -271,6 +271,18 @@ class ContractIndicators:
 
 
 def contract_indicators(*, organisation: Organisation, contract: Contract) -> ContractIndicators:
+    """Kept by the process until the organisation's data change (the contract, its suppliers, the scheme and
+    its indicators all renew the data stamp): each indicator's counting rule is compiled to classify it."""
+    return memo(
+        organisation,
+        "contract_indicators",
+        contract.pk,
+        lambda: _contract_indicators(organisation, contract),
+        size=512,
+    )
+
+
+def _contract_indicators(organisation: Organisation, contract: Contract) -> ContractIndicators:
     scheme = organisation.schemes.current().first()
     year = contract.notification_year
     if scheme is None or year is None:

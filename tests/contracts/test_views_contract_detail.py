@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 
 from spaser.contracts.models import Contract, ContractKind, ContractSupplier
+from spaser.contracts.signals import notify_contracts_changed
 from spaser.indicators.engine import NotComputable, classify_contract, compute
 from spaser.indicators.methods import CONTRACT_FLAGS
 from spaser.organisations.models import Buyer, Membership, Role
@@ -144,6 +145,31 @@ def test_page_says_where_the_contract_counts_in_the_indicators(client, register,
     assert "E2 — " in section
     assert "Inconnu (compté au dénominateur)" in section
     assert "S9" not in section  # entered by hand: no figure to count in
+
+
+def test_the_placements_kept_by_the_process_follow_the_indicators_and_the_contract(
+    client, register, works, django_capture_on_commit_callbacks
+):
+    """contract_indicators is kept per process (data stamp): a new indicator, then a contract whose flag
+    changes, show at the next request once committed."""
+    url = f"/marches/{works.pk}/"
+
+    def section():
+        page = login(client, register.pilot).get(url).content.decode()
+        return unescape(page.split('id="indicateurs"', 1)[1].split("<h2", 1)[0])
+
+    assert "E2 — " not in section()
+    with django_capture_on_commit_callbacks(execute=True):
+        register.commitment.indicators.create(
+            code="E2", name="Environnement en valeur", method="share",
+            params={"measure": "count", "condition": "has_environmental"},
+        )  # fmt: skip
+    assert "E2 — " in section()
+    assert "Inconnu (compté au dénominateur)" in section()
+    with django_capture_on_commit_callbacks(execute=True):
+        Contract.objects.filter(pk=works.pk).update(has_environmental=True)
+        notify_contracts_changed([register.organisation.pk])
+    assert "Inconnu (compté au dénominateur)" not in section()
 
 
 def test_framework_and_concession_are_explained(register):
