@@ -138,8 +138,10 @@ def list_rows(contracts: QuerySet) -> QuerySet:
     return contracts.select_related("direction").prefetch_related("contract_suppliers__supplier")
 
 
-LIST_UNSHOWN = ("raw", "sources", "modifications", "techniques", "social_considerations")
-LIST_UNSHOWN += ("environmental_considerations",)
+# What a row of the list shows (contract_list.html): the other columns, the source record and JSON among them,
+# stay in the database.
+LIST_SHOWN = ("uid", "contract_id", "kind", "object", "is_framework", "notification_date", "amount")
+LIST_SHOWN += ("direction", "has_social", "has_environmental", "quality_flags")
 
 
 def page_of_rows(
@@ -157,8 +159,7 @@ def page_of_rows(
         size=24,  # at most 800 kB each (100 000 ids)
     )
     page = page_of_ids(ids, page_number, per_page=per_page)
-    # The source record and the other JSON columns the list does not show stay in the database.
-    page.object_list = rows_in_order(list_rows(Contract.objects.all()).defer(*LIST_UNSHOWN), page.object_list)
+    page.object_list = rows_in_order(list_rows(Contract.objects.only(*LIST_SHOWN)), page.object_list)
     return page
 
 
