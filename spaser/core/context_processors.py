@@ -2,8 +2,8 @@ from functools import cache
 
 from django.conf import settings
 
+from spaser.organisations.data_stamp import memo
 from spaser.organisations.selectors import membership_for, organisation_for
-from spaser.schemes.models import Scheme
 
 
 def spaser(request):
@@ -21,7 +21,14 @@ def spaser(request):
     def public_scheme():
         if organisation is None:
             return None
-        return Scheme.objects.filter(organisation=organisation).adopted().order_by("-period_start").first()
+        # kept by the process until the organisation's data change (schemes renew its data stamp): every page
+        return memo(
+            organisation,
+            "public_scheme",
+            None,
+            lambda: organisation.schemes.adopted().order_by("-period_start").first(),
+            size=16,
+        )
 
     return {
         "SPASER_DEBUG": settings.DEBUG,

@@ -124,7 +124,7 @@ def board(request: HttpRequest, *, scope_key: str | None = None) -> Board:
     direction the user may not see. `scope_key` fixes the scope (the direction pages); otherwise it is
     read from `perimetre` (the organisation by default). A board without scheme has no period nor scope."""
     organisation, membership = member(request)
-    scheme = organisation.schemes.current().first()
+    scheme = dashboard_memos.current_scheme(organisation)
     every_scope = organisation_scopes(organisation, mutualised=bool(scheme and scheme.mutualised))
     key = scope_key or request.GET.get("perimetre", "").strip() or ORGANISATION_SCOPE
     scope = read_scope(every_scope, key, membership)

@@ -22,6 +22,11 @@ from .periods import Period
 from .scopes import Scope
 
 
+def current_scheme(organisation: Organisation) -> Scheme | None:
+    """The scheme the dashboards show (adopted first, then the latest)."""
+    return memo(organisation, "dashboard_scheme", None, organisation.schemes.current().first, size=16)
+
+
 def periods(organisation: Organisation, scheme: Scheme) -> list[Period]:
     """The periods with stored values."""
     return memo(organisation, "dashboard_periods", scheme.pk, lambda: selectors.available_periods(scheme))

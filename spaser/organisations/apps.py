@@ -9,10 +9,12 @@ class OrganisationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import data_stamp
-        from .models import Buyer, Direction
+        from .models import Buyer, Direction, Organisation
 
-        for model in (Buyer, Direction):  # the perimeter, and the directions contracts are matched on
+        # the perimeter, the directions contracts are matched on, and the organisation itself (its name is
+        # on the memos' schemes and figures)
+        for model in (Buyer, Direction, Organisation):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    data_stamp.on_buyer_or_direction_change, sender=model, dispatch_uid=f"stamp-{model}"
+                    data_stamp.on_organisation_data_change, sender=model, dispatch_uid=f"stamp-{model}"
                 )

@@ -85,8 +85,9 @@ def forget_all() -> None:
 # -- receivers (connected in OrganisationsConfig.ready) ---------------------------------------------------
 
 
-def on_buyer_or_direction_change(sender, instance, **kwargs: Any) -> None:
-    renew_on_commit([instance.organisation_id])
+def on_organisation_data_change(sender, instance, **kwargs: Any) -> None:
+    """A buyer, a direction or the organisation itself saved or deleted."""
+    renew_on_commit([instance.pk if isinstance(instance, Organisation) else instance.organisation_id])
 
 
 _batch = threading.local()

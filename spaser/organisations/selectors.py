@@ -28,10 +28,14 @@ def organisation_for(user) -> Organisation | None:
     cache = _cache(user)
     if "organisation" not in cache:
         membership = (
-            Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+            Membership.objects.filter(user=user)
+            .select_related("organisation", "direction")
+            .order_by("organisation__name")
         ).first()
         if membership is not None:
             cache["organisation"] = membership.organisation
+            if not user.is_superuser:  # the role there too (membership_for): one query less per request
+                cache[("membership", membership.organisation_id)] = membership
         elif user.is_superuser:
             cache["organisation"] = Organisation.objects.order_by("name").first()
         else:
