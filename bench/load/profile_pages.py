@@ -2,7 +2,7 @@
 queries of each (with `--explain`, their EXPLAIN ANALYZE). Used to find what a page misses the goal on.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:55433/spaser_load SPASER_DATA_DIR=var/load \\
-        .venv/bin/python bench/load/profile_pages.py [--user pilote] [--explain] [--cold] [PATH…]
+        .venv/bin/python bench/load/profile_pages.py [--user pilote] [--explain] [--cold] [--repeat N] [PATH…]
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ import time
 
 PAGES = [
     "/tableau-de-bord/",
+    "/tableau-de-bord/axes/{axis}/",
+    "/tableau-de-bord/engagements/{commitment}/",
+    "/tableau-de-bord/indicateurs/S1/",
+    "/marches/{contract}/",
     "/marches/",
     "/marches/?page=40",
     "/marches/?tri=montant",
@@ -31,6 +35,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--top", type=int, default=4)
     parser.add_argument("--cold", action="store_true", help="without the pages' memos (data_stamp.py)")
+    parser.add_argument("--repeat", type=int, default=1, help="mean time and CPU of this many requests")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spaser.settings")
     import django
@@ -41,23 +46,34 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from spaser.contracts.models import Contract
     from spaser.organisations import data_stamp
+    from spaser.schemes.models import Axis, Commitment
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=args.user))
-    for path in args.paths or PAGES:
+    ids = {
+        "axis": Axis.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "commitment": Commitment.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "contract": Contract.objects.order_by("pk").values_list("pk", flat=True).first(),
+    }
+    for path in args.paths or [page.format(**ids) for page in PAGES]:
         client.get(path)  # caches
-        if args.cold:
-            data_stamp.forget_all()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(path)
-            seconds = time.perf_counter() - started
+        seconds = cpu = 0.0
+        for _ in range(args.repeat):
+            if args.cold:
+                data_stamp.forget_all()
+            with CaptureQueriesContext(connection) as captured:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get(path)
+                seconds += time.perf_counter() - started
+                cpu += time.process_time() - cpu_started
+        seconds, cpu = seconds / args.repeat, cpu / args.repeat
         queries = captured.captured_queries
         sql_seconds = sum(float(q["time"]) for q in queries)
         print(
-            f"{path}: {response.status_code}, {seconds * 1000:.0f} ms, {len(queries)} queries "
-            f"({sql_seconds * 1000:.0f} ms in SQL)"
+            f"{path}: {response.status_code}, {seconds * 1000:.0f} ms ({cpu * 1000:.0f} ms of CPU), "
+            f"{len(queries)} queries ({sql_seconds * 1000:.0f} ms in SQL)"
         )
         for query in sorted(queries, key=lambda q: -float(q["time"]))[: args.top]:
             print(f"   {float(query['time']) * 1000:7.0f} ms  {query['sql'][:300]}")

@@ -76,7 +76,7 @@ class RadarRow:
 class UnreviewedRenewal:
     """One renewal without a decided review. Found on light rows (ids and dates: at 100 000 contracts,
     building tens of thousands of model instances was most of the radar's time); the contracts themselves are
-    loaded only for the flags shown (`with_contracts`), or one by one on first access."""
+    loaded only for the flags shown (`with_contracts`), or read at each access."""
 
     contract_id: int
     uid: str  # the contract's, to order and name flags without loading the contracts
@@ -85,19 +85,16 @@ class UnreviewedRenewal:
     successor_id: int | None = None
     _loaded: dict = field(default_factory=dict, compare=False, repr=False)
 
+    # Read, not kept, on access: the flags may be a memo shared between requests (with_contracts copies them).
     @property
     def contract(self) -> Contract:
-        if "contract" not in self._loaded:
-            self._loaded["contract"] = Contract.objects.select_related("direction").get(pk=self.contract_id)
-        return self._loaded["contract"]
+        if "contract" in self._loaded:
+            return self._loaded["contract"]
+        return Contract.objects.select_related("direction").get(pk=self.contract_id)
 
     @property
     def successor(self) -> Contract | None:
-        if self.successor_id is None:
-            return None
-        if "successor" not in self._loaded:
-            self._loaded["successor"] = Contract.objects.get(pk=self.successor_id)
-        return self._loaded["successor"]
+        return None if self.successor_id is None else Contract.objects.get(pk=self.successor_id)
 
 
 def with_contracts(flags: Iterable[UnreviewedRenewal]) -> list[UnreviewedRenewal]:
