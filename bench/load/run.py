@@ -241,6 +241,18 @@ def cpu_sample(server_pid: int) -> dict:
     }
 
 
+def renew_stamps(args, stop: threading.Event, load: dict) -> None:
+    """Every `--renew-every` seconds, what a write of contracts, values or the scheme does to the pages'
+    memos (ADR 0016/0017): a new data stamp, so every web process computes them again."""
+    import psycopg
+
+    load["renewals"] = 0
+    with psycopg.connect(args.database_url, autocommit=True) as connection:
+        while not stop.wait(args.renew_every):
+            connection.execute("UPDATE organisations_organisation SET data_stamp = gen_random_uuid()")
+            load["renewals"] += 1
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -269,6 +281,9 @@ def scenario(env: dict, args, work: Path, targets: Path) -> tuple[list[dict], li
         # CPU from the end of the warm-up (when locust resets its statistics) to the end of the run
         timer = threading.Timer(args.warmup, lambda: load.setdefault("cpu_start", cpu_sample(server.pid)))
         timer.start()
+        stop = threading.Event()
+        if args.renew_every:
+            threading.Thread(target=renew_stamps, args=(args, stop, load), daemon=True).start()
         run(
             [
                 *(VENV / "locust", "-f", ROOT / "bench" / "load" / "locustfile.py", "--headless"),
@@ -279,6 +294,7 @@ def scenario(env: dict, args, work: Path, targets: Path) -> tuple[list[dict], li
             {**env, "SPASER_LOAD_TARGETS": str(targets), "SPASER_LOAD_WARMUP": str(args.warmup)},
         )
         timer.cancel()
+        stop.set()
         load["cpu_end"] = cpu_sample(server.pid)
         load["after"] = os.getloadavg()
         load["seconds"] = time.perf_counter() - started
@@ -336,7 +352,14 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
         "referents and the committee member, in turn) log in, then browse with 1-3 s of think time: "
         "dashboard, axis, commitment, indicator, contract list (first page, next pages, sorts, filters, "
         "search), contract detail, projects, renewals radar, observatory. Warm-up "
-        f"{args.warmup:.0f} s (ramp-up and logins, statistics then reset), measured {args.duration:.0f} s.",
+        f"{args.warmup:.0f} s (ramp-up and logins, statistics then reset), measured {args.duration:.0f} s."
+        + (
+            f" The data stamps were renewed every {args.renew_every:.0f} s during the run "
+            f"({load.get('renewals', 0)} times), as a write of contracts, values or the scheme does: every "
+            "worker computed its memos again."
+            if args.renew_every
+            else ""
+        ),
         "",
         "| page | requests | failures | median (ms) | p95 (ms) | p99 (ms) | req/s | p95 < 300 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -402,6 +425,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "load")
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled by a run")
+    parser.add_argument(
+        "--renew-every", type=float, default=0, help="renew the data stamps every N s (memos recomputed)"
+    )
     parser.add_argument("--setup-only", action="store_true")
     parser.add_argument("--results", type=Path)
     parser.add_argument("--notes", type=Path, default=Path(__file__).with_name("NOTES.md"))
