@@ -264,7 +264,12 @@ def scenario(env: dict, args, work: Path, targets: Path) -> tuple[list[dict], li
     server = subprocess.Popen(
         [
             *(VENV / "gunicorn", "spaser.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(args.workers), "--worker-class", "sync", "--timeout", "60"),
+            *("--workers", str(args.workers), "--timeout", "60"),
+            *(
+                ("--worker-class", "gthread", "--threads", str(args.threads))
+                if args.threads > 1
+                else ("--worker-class", "sync")
+            ),
             *("--access-logfile", "-", "--error-logfile", str(work / "gunicorn-errors.log")),
         ],
         env=env,
@@ -347,7 +352,9 @@ def section(stats: list[dict], failures: list[dict], load: dict, args, info: dic
             else "Data of a previous run reused (`--reuse`)."
         ),
         "",
-        f"Server: gunicorn, {args.workers} sync workers, `DEBUG=false`, `CONN_MAX_AGE=60`, static files by "
+        f"Server: gunicorn, {args.workers} "
+        + (f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers")
+        + ", `DEBUG=false`, `CONN_MAX_AGE=60`, static files by "
         f"WhiteNoise. Scenario (bench/load/locustfile.py): {args.users} users (the demo's pilot, four "
         "referents and the committee member, in turn) log in, then browse with 1-3 s of think time: "
         "dashboard, axis, commitment, indicator, contract list (first page, next pages, sorts, filters, "
@@ -423,6 +430,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--duration", type=float, default=150)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread) when above 1")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "load")
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled by a run")
     parser.add_argument(

@@ -35,6 +35,7 @@ T = TypeVar("T")
 DEFAULT_SIZE = 64
 _memos: dict[str, OrderedDict] = {}
 _lock = threading.Lock()  # the development server answers requests in threads
+_computing: dict[tuple, threading.Lock] = {}  # memo being computed → its lock
 
 
 def renew(organisation_ids: Iterable[int] | None = None) -> None:
@@ -68,11 +69,22 @@ def memo(
         if full_key in entries:
             entries.move_to_end(full_key)
             return entries[full_key]
-    value = compute()
-    with _lock:
-        entries[full_key] = value
-        while len(entries) > (size or DEFAULT_SIZE):
-            entries.popitem(last=False)
+        computing = _computing.setdefault((name, full_key), threading.Lock())
+    # One computation per memo: the other threads of the process asking for it meanwhile wait for its result
+    # (after a write, every request of a threaded server would otherwise compute the same memo at once).
+    with computing:
+        with _lock:
+            if full_key in entries:
+                return entries[full_key]
+        try:
+            value = compute()
+            with _lock:
+                entries[full_key] = value
+                while len(entries) > (size or DEFAULT_SIZE):
+                    entries.popitem(last=False)
+        finally:
+            with _lock:
+                _computing.pop((name, full_key), None)
     return value
 
 

@@ -4,6 +4,8 @@ database, as another web process would see it."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -148,3 +150,34 @@ def test_the_radar_count_is_kept_per_valid_filter(world, pilot_client):
     assert "(2 marchés)" in every
     overdue = get(pilot_client, "/renouvellements/?etat=en_retard")[0]
     assert "(1 marché)" in overdue
+
+
+def test_threads_asking_for_the_same_memo_meanwhile_wait_for_one_computation(world):
+    """A threaded server (the development server, gunicorn's gthread) computes a memo once after a write."""
+    calls, results = [], []
+    release = threading.Event()
+
+    def compute():
+        calls.append("computed")
+        release.wait(5)
+        return "figures"
+
+    def ask():
+        results.append(data_stamp.memo(world.organisation, "single", "key", compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)  # the other three are waiting by now
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert calls == ["computed"]
+    assert results == ["figures"] * 4
+
+    def failing():
+        raise RuntimeError("base indisponible")
+
+    with pytest.raises(RuntimeError):
+        data_stamp.memo(world.organisation, "single", "other", failing)
+    assert data_stamp.memo(world.organisation, "single", "other", lambda: "again") == "again"
