@@ -35,7 +35,7 @@ T = TypeVar("T")
 DEFAULT_SIZE = 64
 _memos: dict[str, OrderedDict] = {}
 _lock = threading.Lock()  # the development server answers requests in threads
-_computing: dict[tuple, threading.Lock] = {}  # memo being computed → its lock
+_computing: dict[tuple, threading.RLock] = {}  # memo being computed → its lock
 
 
 def renew(organisation_ids: Iterable[int] | None = None) -> None:
@@ -69,7 +69,7 @@ def memo(
         if full_key in entries:
             entries.move_to_end(full_key)
             return entries[full_key]
-        computing = _computing.setdefault((name, full_key), threading.Lock())
+        computing = _computing.setdefault((name, full_key), threading.RLock())  # never blocks its own thread
     # One computation per memo: the other threads of the process asking for it meanwhile wait for its result
     # (after a write, every request of a threaded server would otherwise compute the same memo at once).
     with computing:
