@@ -57,6 +57,11 @@ class Radar:
         key = (self.direction and self.direction.pk, self.months, self.state, self.today)
         return memo(self.organisation, "radar_ids", key, lambda: id_array(self.contracts), size=64)
 
+    def rows(self, ids) -> list:
+        """The radar's rows of these contracts, in their order (two queries)."""
+        contracts = rows_in_order(Contract.objects.select_related("direction"), ids)
+        return selectors.radar_rows(contracts, today=self.today, flags=self.flags)
+
 
 def _radar(request) -> Radar:
     organisation, membership = require_member(request.user, not_member=NOT_MEMBER)
@@ -109,8 +114,7 @@ def _flag_order(flag) -> tuple:
 def radar(request):
     current = _radar(request)
     page = page_of_ids(current.ids, request.GET.get("page"), per_page=PAGE_SIZE)
-    contracts = rows_in_order(Contract.objects.select_related("direction"), page.object_list)
-    rows = selectors.radar_rows(contracts, today=current.today, flags=current.flags)
+    rows = current.rows(page.object_list)
     return render(
         request,
         "renewals/radar.html",
@@ -136,7 +140,6 @@ def radar(request):
 
 def radar_csv(request):
     current = _radar(request)
-    contracts, flags, today = current.contracts, current.flags, current.today
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="radar-renouvellements-{current.months}-mois.csv"'
@@ -156,8 +159,9 @@ def radar_csv(request):
             "renouvelé sans revue",
         ]
     )
-    for start in range(0, contracts.count(), 500):
-        for row in selectors.radar_rows(contracts[start : start + 500], today=today, flags=flags):
+    ids = current.ids  # the page's order, kept: each block of 500 is read by id, not sorted again
+    for start in range(0, len(ids), 500):
+        for row in current.rows(ids[start : start + 500]):
             writer.writerow(
                 [
                     row.contract.uid,
