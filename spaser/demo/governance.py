@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from spaser.governance import services
+from spaser.governance import decisions, services
 from spaser.governance.models import (
     AttendanceStatus,
     Committee,
@@ -189,7 +189,7 @@ class DemoGovernance:
         return meeting
 
     def decide(self, meeting: Meeting, text: str, *, indicator: str | None = None, direction=None):
-        return services.decision_save(
+        return decisions.decision_save(
             meeting=meeting,
             membership=self.membership,
             user=self.pilot,
@@ -199,7 +199,7 @@ class DemoGovernance:
         )
 
     def action(self, meeting: Meeting, decision, *, title, owner, due, effect, indicator=None):
-        return services.corrective_action_create(
+        return decisions.corrective_action_create(
             meeting=meeting,
             membership=self.membership,
             user=self.pilot,
@@ -213,7 +213,7 @@ class DemoGovernance:
 
     def follow_up(self, action, username: str, status: str, comment: str) -> None:
         user = self.users[username]
-        services.corrective_action_update(
+        decisions.corrective_action_update(
             action=action,
             membership=membership_for(user, self.organisation),
             user=user,

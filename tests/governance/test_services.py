@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from spaser.governance import packs, services
+from spaser.governance import decisions, packs, services
 from spaser.governance.models import (
     AgendaItem,
     Attendance,
@@ -191,7 +191,7 @@ def test_a_cancelled_meeting_changes_no_more(world):
     with pytest.raises(ValidationError):
         services.meeting_update(meeting=planned, membership=pilot(world), on=ON + timedelta(days=1))
     with pytest.raises(ValidationError):
-        services.decision_save(meeting=planned, membership=pilot(world), user=world.pilot, text="Décider")
+        decisions.decision_save(meeting=planned, membership=pilot(world), user=world.pilot, text="Décider")
     with pytest.raises(ValidationError):
         services.meeting_cancel(meeting=planned, membership=pilot(world))
     with pytest.raises(ValidationError):
@@ -283,7 +283,7 @@ def test_after_holding_the_schedule_and_agenda_are_fixed_but_minutes_may_be_reco
     with pytest.raises(ValidationError):
         services.agenda_remove(item=item, membership=pilot(world))
     services.minutes_update(meeting=held, membership=pilot(world), minutes="Relevé des échanges.")
-    services.decision_save(meeting=held, membership=pilot(world), user=world.pilot, text="Relancer S1")
+    decisions.decision_save(meeting=held, membership=pilot(world), user=world.pilot, text="Relancer S1")
     services.attendance_record(
         meeting=held, membership=pilot(world), statuses={world.cotech_member: (AttendanceStatus.EXCUSED, "")}
     )
@@ -317,7 +317,7 @@ def test_attendance_is_recorded_updated_and_cleared_per_member(world):
 
 def test_decisions_link_only_to_the_organisations_register(world):
     held = meeting(world.cotech, ON)
-    decision = services.decision_save(
+    decision = decisions.decision_save(
         meeting=held,
         membership=pilot(world),
         user=world.pilot,
@@ -334,7 +334,7 @@ def test_decisions_link_only_to_the_organisations_register(world):
     foreign_commitment = CommitmentFactory(axis=AxisFactory(scheme=foreign))
     foreign_indicator = IndicatorFactory(method="manual", params={}, commitment=foreign_commitment)
     with pytest.raises(ValidationError) as error:
-        services.decision_save(
+        decisions.decision_save(
             meeting=held,
             membership=pilot(world),
             user=world.pilot,
@@ -346,7 +346,7 @@ def test_decisions_link_only_to_the_organisations_register(world):
         )
     assert set(error.value.message_dict) == {"text", "indicator", "commitment", "direction"}
     assert error.value.message_dict["text"] == ["Décision : indiquez le texte de la décision."]
-    services.decision_remove(decision=decision, membership=pilot(world))
+    decisions.decision_remove(decision=decision, membership=pilot(world))
     assert not Decision.objects.exists()
 
 
@@ -361,7 +361,7 @@ def create_action(world, held, **fields):
         "expected_effect": "S1 au-dessus de 25 % fin 2027.",
     }
     values.update(fields)
-    return services.corrective_action_create(
+    return decisions.corrective_action_create(
         meeting=held, membership=pilot(world), user=world.pilot, **values
     )
 
@@ -393,13 +393,13 @@ def test_a_corrective_action_requires_owner_due_date_and_expected_effect(world):
 def test_owners_follow_up_their_action_and_closing_sets_then_reopening_clears_closed_at(world):
     action = create_action(world, meeting(world.cotech, ON))
     referent = world.prescribing_referent
-    update = services.corrective_action_update(
+    update = decisions.corrective_action_update(
         action=action, membership=member(world, referent), user=referent, status=CorrectiveStatus.IN_PROGRESS,
         comment="Clause rédigée avec le facilitateur.",
     )  # fmt: skip
     assert update.by == referent
     assert update.status == CorrectiveStatus.IN_PROGRESS
-    services.corrective_action_update(
+    decisions.corrective_action_update(
         action=action, membership=member(world, referent), user=referent, status=CorrectiveStatus.DONE,
         comment="Clause insérée dans les trois marchés.",
     )  # fmt: skip
@@ -407,7 +407,7 @@ def test_owners_follow_up_their_action_and_closing_sets_then_reopening_clears_cl
     assert action.status == CorrectiveStatus.DONE
     assert action.closed_at is not None
     assert not CorrectiveAction.objects.open().exists()
-    services.corrective_action_update(
+    decisions.corrective_action_update(
         action=action, membership=pilot(world), user=world.pilot, status=CorrectiveStatus.IN_PROGRESS,
         comment="Un marché a été relancé sans la clause.",
     )  # fmt: skip
@@ -421,11 +421,11 @@ def test_other_directions_and_committee_members_cannot_update_an_action(world):
     action = create_action(world, meeting(world.cotech, ON))
     for user in (world.resource_referent, world.committee_member):
         with pytest.raises(PermissionDenied):
-            services.corrective_action_update(
+            decisions.corrective_action_update(
                 action=action, membership=member(world, user), user=user, status="done", comment="Fait"
             )
     with pytest.raises(ValidationError) as error:
-        services.corrective_action_update(
+        decisions.corrective_action_update(
             action=action, membership=pilot(world), user=world.pilot, status="fini", comment=""
         )
     assert set(error.value.message_dict) == {"status", "comment"}

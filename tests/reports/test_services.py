@@ -192,7 +192,7 @@ def test_a_review_of_another_year_does_not_validate(world):
 
 def test_the_decision_that_validated_a_report_cannot_be_removed(world):
     """Found by the authorisation matrix: removing it crashed (ProtectedError, HTTP 500)."""
-    from spaser.governance import services as governance
+    from spaser.governance import decisions as governance
     from spaser.organisations.models import Membership
 
     services.report_validate(report=generate(world), decision=world.decision, user=world.pilot)

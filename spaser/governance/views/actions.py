@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from spaser.core.listing import query_with
 
-from .. import selectors, services
+from .. import decisions, selectors
 from ..forms import ActionFilterForm, ActionUpdateForm
 from ..models import CorrectiveAction
 from ..permissions import can_update_action
@@ -113,13 +113,13 @@ def action_detail(request, pk: int):
         raise Http404("Action corrective introuvable dans votre organisation.")
     can_update = can_update_action(membership, action)
     if request.method == "POST" and not can_update:
-        raise PermissionDenied(services.NOT_OWNER)
+        raise PermissionDenied(decisions.NOT_OWNER)
     form = None
     if can_update:
         form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
         if request.method == "POST" and form.is_valid():
             try:
-                services.corrective_action_update(
+                decisions.corrective_action_update(
                     action=action, membership=membership, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors, services
+from .. import decisions, selectors, services
 from ..forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -383,7 +383,7 @@ def decision_form(request, meeting_pk: int | None = None, pk: int | None = None)
     form = DecisionForm(request.POST or None, initial=initial, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decision_save(
+            decisions.decision_save(
                 meeting=meeting,
                 membership=membership,
                 user=request.user,
@@ -414,7 +414,7 @@ def decision_remove(request, pk: int):
     organisation, membership, _is_pilot = access(request, pilot=True)
     decision = _decision(organisation, pk)
     try:
-        services.decision_remove(decision=decision, membership=membership)
+        decisions.decision_remove(decision=decision, membership=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -434,7 +434,7 @@ def action_create(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.corrective_action_create(
+            action = decisions.corrective_action_create(
                 meeting=meeting, membership=membership, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
