@@ -20,7 +20,8 @@ What it looks like:
 
 `count` is the number of distinct contracts (concessions included); the JSON file holds ~1 % more records
 (the duplicates). The tabular files hold each distinct contract once, in its current version (as the
-consolidated data set does), with "Sans objet" for "Pas de considération…" and joined lists.
+consolidated data set does), with "Sans objet" for "Pas de considération…" and joined lists
+(bench/national_tabular.py).
 
     .venv/bin/python bench/generate_national.py [--count 1700000] [--output DIR] [--seed 2024]
         [--no-tabular] [--exclude-siren SIREN ...]
@@ -51,6 +52,15 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from national_tabular import (  # noqa: E402
+    NO_ENVIRONMENTAL,
+    NO_SOCIAL,
+    TABULAR_COLUMNS,
+    ParquetSink,
+    csv_cell,
+    tabular_rows,
+)
 
 from spaser.demo.families import FAMILIES, PLACES, WORKS  # noqa: E402
 
@@ -103,22 +113,6 @@ PROCEDURES_LARGE = (
     ("Dialogue compétitif", 3),
 )
 CONCESSION_NATURES = ("Concession de service", "Concession de travaux", "Délégation de service public")
-NO_SOCIAL, NO_ENVIRONMENTAL = "Pas de considération sociale", "Pas de considération environnementale"
-
-TABULAR_COLUMNS = (
-    "uid", "id", "nature", "acheteur_id", "acheteur_nom", "titulaire_id", "titulaire_typeIdentifiant",
-    "titulaire_nom", "objet", "montant", "type", "codeCPV", "procedure", "techniques", "dureeMois",
-    "offresRecues", "dateNotification", "datePublicationDonnees", "formePrix", "typesPrix",
-    "attributionAvance", "tauxAvance", "marcheInnovant", "modalitesExecution", "considerationsSociales",
-    "considerationsEnvironnementales", "ccag", "sousTraitanceDeclaree", "typeGroupementOperateurs",
-    "lieuExecution_code", "lieuExecution_typeCode", "idAccordCadre", "acheteur_departement_code",
-    "donneesActuelles", "sourceDataset",
-)  # fmt: skip
-INTEGER_COLUMNS = {"dureeMois", "offresRecues"}
-FLOAT_COLUMNS = {"montant", "tauxAvance"}
-BOOL_COLUMNS = {"attributionAvance", "marcheInnovant", "sousTraitanceDeclaree", "donneesActuelles"}
-DATE_COLUMNS = {"dateNotification", "datePublicationDonnees"}
-PARQUET_BATCH = 100_000
 
 
 def luhn_complete(digits: str) -> str:
@@ -394,129 +388,6 @@ class NationalGenerator:
             record["considerationsEnvironnementales"] = {"considerationEnvironnementale": environmental}
 
 
-# -- the tabular equivalent ---------------------------------------------------------------------------------
-
-
-def _joined(record: dict, key: str, item: str, none: str = "") -> str | None:
-    values = record.get(key, {}).get(item) if key in record else None
-    if values is None:
-        return None
-    return ", ".join("Sans objet" if value in (none, "Sans objet") else value for value in values)
-
-
-def tabular_rows(record: dict, buyer: Buyer) -> list[dict]:
-    """The record as rows of the national consolidated tabular layout (one per supplier)."""
-    concession = "autoriteConcedante" in record
-    buyer_id = record["autoriteConcedante" if concession else "acheteur"]["id"]
-    holders = record["concessionnaires" if concession else "titulaires"]
-    key = "concessionnaire" if concession else "titulaire"
-    base = {
-        "uid": buyer_id + record["id"],
-        "id": record["id"],
-        "nature": record["nature"],
-        "acheteur_id": buyer_id,
-        "acheteur_nom": buyer.name,
-        "objet": record["objet"],
-        "montant": float(record["valeurGlobale" if concession else "montant"]),
-        "type": None if concession else ("Travaux" if record["ccag"] == WORKS else "Services"),
-        "codeCPV": record.get("codeCPV"),
-        "procedure": record["procedure"],
-        "techniques": _joined(record, "techniques", "technique"),
-        "dureeMois": record["dureeMois"],
-        "offresRecues": record.get("offresRecues"),
-        "dateNotification": record["dateSignature" if concession else "dateNotification"],
-        "datePublicationDonnees": record["datePublicationDonnees"],
-        "formePrix": record.get("formePrix"),
-        "typesPrix": _joined(record, "typesPrix", "typePrix"),
-        "attributionAvance": record.get("attributionAvance"),
-        "tauxAvance": record.get("tauxAvance"),
-        "marcheInnovant": record.get("marcheInnovant"),
-        "modalitesExecution": _joined(record, "modalitesExecution", "modaliteExecution"),
-        "considerationsSociales": _joined(
-            record, "considerationsSociales", "considerationSociale", NO_SOCIAL
-        ),
-        "considerationsEnvironnementales": _joined(
-            record, "considerationsEnvironnementales", "considerationEnvironnementale", NO_ENVIRONMENTAL
-        ),
-        "ccag": record.get("ccag"),
-        "sousTraitanceDeclaree": record.get("sousTraitanceDeclaree"),
-        "typeGroupementOperateurs": record.get("typeGroupementOperateurs"),
-        "lieuExecution_code": record.get("lieuExecution", {}).get("code"),
-        "lieuExecution_typeCode": record.get("lieuExecution", {}).get("typeCode"),
-        "idAccordCadre": None,
-        "acheteur_departement_code": buyer.departement,
-        "donneesActuelles": True,
-        "sourceDataset": "generate_national",
-    }
-    rows = []
-    for holder in holders:
-        row = dict(base)
-        row["titulaire_id"] = holder[key]["id"]
-        row["titulaire_typeIdentifiant"] = holder[key]["typeIdentifiant"]
-        row["titulaire_nom"] = f"ENTREPRISE {holder[key]['id'][:9]}"
-        rows.append(row)
-    return rows
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
-
-
-def _parquet_schema():
-    import pyarrow as pa
-
-    def kind(column: str):
-        if column in INTEGER_COLUMNS:
-            return pa.int64()
-        if column in FLOAT_COLUMNS:
-            return pa.float64()
-        if column in BOOL_COLUMNS:
-            return pa.bool_()
-        if column in DATE_COLUMNS:
-            return pa.date32()
-        return pa.string()
-
-    return pa.schema([(column, kind(column)) for column in TABULAR_COLUMNS])
-
-
-class _ParquetSink:
-    def __init__(self, path: Path):
-        import pyarrow.parquet as pq
-
-        self.schema = _parquet_schema()
-        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self.columns: dict[str, list] = {column: [] for column in TABULAR_COLUMNS}
-        self.rows = 0
-
-    def add(self, row: dict) -> None:
-        for column, values in self.columns.items():
-            value = row.get(column)
-            if value is not None and column in DATE_COLUMNS:
-                value = date.fromisoformat(value)
-            values.append(value)
-        self.rows += 1
-        if self.rows >= PARQUET_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        import pyarrow as pa
-
-        if self.rows:
-            self.writer.write_table(pa.table(self.columns, schema=self.schema))
-            self.columns = {column: [] for column in TABULAR_COLUMNS}
-            self.rows = 0
-
-    def close(self) -> None:
-        self.flush()
-        self.writer.close()
-
-
 def write_national(
     output: Path,
     count: int = DEFAULT_COUNT,
@@ -534,7 +405,7 @@ def write_national(
     records = rows = contracts = concessions = 0
     csv_file = csv_path.open("w", encoding="utf-8", newline="") if tabular else None
     csv_writer = csv.writer(csv_file, lineterminator="\n") if csv_file else None
-    parquet = _ParquetSink(parquet_path) if tabular else None
+    parquet = ParquetSink(parquet_path) if tabular else None
     if csv_writer:
         csv_writer.writerow(TABULAR_COLUMNS)
     try:
@@ -555,7 +426,7 @@ def write_national(
                     contracts += 1
                     if csv_writer and parquet:
                         for row in tabular_rows(record, buyer):
-                            csv_writer.writerow([_csv_cell(row.get(column)) for column in TABULAR_COLUMNS])
+                            csv_writer.writerow([csv_cell(row.get(column)) for column in TABULAR_COLUMNS])
                             parquet.add(row)
                             rows += 1
             out.write(b"\n]}}\n" if in_concessions else b'\n], "contrat-concession": []}}\n')
