@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from spaser.organisations.models import Buyer
 from spaser.organisations.selectors import membership_for
 from spaser.projects import services
 from tests.factories import build_register
+
+SIRET = "22930008201453"  # the demo buyer's
 
 
 @pytest.fixture
@@ -40,3 +43,9 @@ def make_project(world, *, user=None, **fields):
         direction=direction,
         **values,
     )
+
+
+@pytest.fixture
+def buyer(world):
+    """The organisation's buyer whose contracts the projects link."""
+    return Buyer.objects.create(organisation=world.organisation, identifier=SIRET, name="Département")
